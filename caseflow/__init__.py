@@ -1,0 +1,68 @@
+"""caseflow: case management for an integrity early-warning mechanism (廉情预警机制)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from caseflow.config import Config, pick_config
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    """Build the Flask app; ``config`` is a config class or a dict of overrides for tests."""
+    app = Flask(__name__, template_folder="../templates", instance_relative_config=False)
+    app.config.from_object(pick_config())
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+    _sqlite_parent(app.config["SQLALCHEMY_DATABASE_URI"])
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def _sqlite_parent(uri: str) -> None:
+    if uri.startswith("sqlite:///") and not uri.startswith("sqlite:////:memory"):
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the unbound extension objects of ``caseflow.extensions``."""
+    from caseflow import i18n, security
+    from caseflow.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    from caseflow.db_events import install as install_db_events
+
+    install_db_events(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register the web blueprints and the JSON API."""
+    from caseflow.views import register
+
+    register(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Map domain and HTTP errors to HTML pages or JSON error objects."""
+    from caseflow.views.errors import register as register_errors
+
+    register_errors(app)
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the ``caseflow`` CLI command groups."""
+    from caseflow.cli import register as register_cli
+
+    register_cli(app)

@@ -1,0 +1,26 @@
+"""The ``caseflow`` console script: a Flask CLI group with caseflow's command groups."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+
+def _create_app(*_args) -> Flask:
+    from caseflow import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def main() -> None:
+    """caseflow — integrity early-warning case management."""
+
+
+def register(app: Flask) -> None:
+    """Attach each command module's commands to the app's CLI."""
+    from caseflow.cli import calendar, demo, users
+
+    for module in (users, demo, calendar):
+        for command in module.COMMANDS:
+            app.cli.add_command(command)

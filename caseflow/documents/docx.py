@@ -1,0 +1,319 @@
+"""DOCX renderer (python-docx): GB/T 9704 page, grid and fonts named as offices install them.
+
+Word and WPS pick fonts by name, so runs name 方正小标宋简体 / 仿宋_GB2312 / 黑体 /
+楷体_GB2312 in ``w:eastAsia``; the section carries the 22 × 28 document grid; the
+footer holds a PAGE field between dashes; the seal area is a picture floating
+behind the organ's name and the date.
+"""
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from functools import cache
+
+from docx import Document as new_document
+from docx.enum.section import WD_SECTION
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Mm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
+from PIL import Image, ImageDraw, ImageFont
+
+from .blocks import Block, Chart, Document, Signature, Table, Text
+from .charts import DPI, data_table, render_chart
+from .layout import (
+    BLOCK_W,
+    BODY_PT,
+    CHAR_PITCH,
+    DATE_RIGHT_CHARS,
+    FONT_FILES,
+    LINE_PITCH,
+    MARGIN_BOTTOM,
+    MARGIN_LEFT,
+    MARGIN_RIGHT,
+    MARGIN_TOP,
+    ORGAN_TOP_GAP,
+    PAGE_H,
+    PAGE_NO_GAP,
+    PAGE_W,
+    PT,
+    RED,
+    RED_HEX,
+    RULE_GAP,
+    SEAL_DIAMETER,
+    SEAL_LABEL,
+    SIGNATURE_GAP_LINES,
+    STYLES,
+    TABLE_PT,
+    TextStyle,
+    organ_size_pt,
+    width_units,
+)
+
+WESTERN_FONT = "Times New Roman"
+ALIGN = {
+    "left": WD_ALIGN_PARAGRAPH.LEFT,
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+    "right": WD_ALIGN_PARAGRAPH.RIGHT,
+    "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+}
+LINE_PITCH_PT = LINE_PITCH / PT  # 28.95 pt
+CELL_LINE_PT = TABLE_PT * 1.45
+CELL_PAD = 1.5  # mm
+
+
+def _set_fonts(rpr_owner, east_asian: str) -> None:
+    """Name the East Asian and Western fonts of a run or style (w:rFonts)."""
+    rpr = rpr_owner.get_or_add_rPr()
+    fonts = rpr.get_or_add_rFonts()
+    fonts.set(qn("w:ascii"), WESTERN_FONT)
+    fonts.set(qn("w:hAnsi"), WESTERN_FONT)
+    fonts.set(qn("w:eastAsia"), east_asian)
+    fonts.set(qn("w:cs"), WESTERN_FONT)
+
+
+def _run(paragraph: Paragraph, text: str, style: TextStyle, colour: tuple[int, int, int] | None = None,
+         size_pt: float | None = None):
+    run = paragraph.add_run(text)
+    run.font.size = Pt(size_pt or style.size_pt)
+    _set_fonts(run._r, style.office_font)
+    if colour:
+        run.font.color.rgb = RGBColor(*colour)
+    return run
+
+
+def _paragraph(container, text: str, style: TextStyle, *, colour: tuple[int, int, int] | None = None,
+               size_pt: float | None = None, line_pt: float | None = LINE_PITCH_PT) -> Paragraph:
+    """Add a paragraph in ``style``; ``line_pt=None`` means single spacing off the grid."""
+    paragraph = container.add_paragraph()
+    fmt = paragraph.paragraph_format
+    fmt.alignment = ALIGN[style.align]
+    fmt.space_before = Pt(style.lines_before * LINE_PITCH_PT)
+    fmt.space_after = Pt(style.lines_after * LINE_PITCH_PT)
+    if style.indent_chars:
+        fmt.first_line_indent = Pt(style.indent_chars * style.size_pt)
+        fmt._element.get_or_add_pPr().get_or_add_ind().set(qn("w:firstLineChars"), str(int(style.indent_chars * 100)))
+    if line_pt is None:
+        fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        _off_grid(paragraph)
+    else:
+        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        fmt.line_spacing = Pt(line_pt)
+    if text:
+        _run(paragraph, text, style, colour, size_pt)
+    return paragraph
+
+
+def _off_grid(paragraph: Paragraph) -> None:
+    snap = OxmlElement("w:snapToGrid")
+    snap.set(qn("w:val"), "0")
+    paragraph._p.get_or_add_pPr().append(snap)
+
+
+def _setup(document) -> None:
+    """A4, GB/T margins, the 22 × 28 grid, 仿宋 3号 as the Normal style."""
+    section = document.sections[0]
+    section.start_type = WD_SECTION.NEW_PAGE
+    section.page_width, section.page_height = Mm(PAGE_W), Mm(PAGE_H)
+    section.top_margin, section.bottom_margin = Mm(MARGIN_TOP), Mm(MARGIN_BOTTOM)
+    section.left_margin, section.right_margin = Mm(MARGIN_LEFT), Mm(MARGIN_RIGHT)
+    section.header_distance = Mm(15)
+    section.footer_distance = Mm(MARGIN_BOTTOM - PAGE_NO_GAP - STYLES["page_no"].size_pt * PT)
+    grid = section._sectPr.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        section._sectPr.append(grid)
+    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:linePitch"), str(round(LINE_PITCH_PT * 20)))
+    # charSpace: 1/4096 pt added to the 16 pt default pitch so 28 characters fill 156 mm
+    grid.set(qn("w:charSpace"), str(round((CHAR_PITCH / PT - BODY_PT) * 4096)))
+    normal = document.styles["Normal"]
+    normal.font.size = Pt(BODY_PT)
+    _set_fonts(normal.element, STYLES["p"].office_font)
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "en-US")
+    lang.set(qn("w:eastAsia"), "zh-CN")
+    normal.element.get_or_add_rPr().append(lang)
+    normal.paragraph_format.space_before = normal.paragraph_format.space_after = Pt(0)
+    document.settings.odd_and_even_pages_header_footer = True
+    for footer, odd in ((section.footer, True), (section.even_page_footer, False)):
+        _page_number(footer.paragraphs[0], odd)
+
+
+def _page_number(paragraph: Paragraph, odd: bool) -> None:
+    """``— PAGE —`` in 4号 宋体; odd pages right, even pages left, one character in."""
+    style = STYLES["page_no"]
+    fmt = paragraph.paragraph_format
+    fmt.alignment = WD_ALIGN_PARAGRAPH.RIGHT if odd else WD_ALIGN_PARAGRAPH.LEFT
+    indent = Pt(style.size_pt)
+    if odd:
+        fmt.right_indent = indent
+    else:
+        fmt.left_indent = indent
+    _run(paragraph, "— ", style)
+    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
+        run = _run(paragraph, "", style)
+        if kind:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run._r.append(char)
+        elif text == " PAGE ":
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = text
+            run._r.append(instr)
+        else:
+            run.text = text
+    _run(paragraph, " —", style)
+
+
+def draw_red_header(document, doc: Document) -> None:
+    """Red organ name 35 mm below the top of the block, the number, the red line under it."""
+    size = organ_size_pt(doc.organ)
+    organ = _paragraph(document, doc.organ, STYLES["organ"], colour=RED, size_pt=size, line_pt=None)
+    organ.paragraph_format.space_before = Mm(ORGAN_TOP_GAP)
+    for _ in range(2):  # 发文字号在发文机关标志下空二行
+        _paragraph(document, "", STYLES["p"])
+    number = _paragraph(document, doc.number, STYLES["number"])
+    border = parse_xml(
+        f'<w:pBdr {nsdecls("w")}><w:bottom w:val="single" w:sz="12" '
+        f'w:space="{round(RULE_GAP / PT)}" w:color="{RED_HEX}"/></w:pBdr>'
+    )
+    number._p.get_or_add_pPr().insert_element_before(
+        border, "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:spacing", "w:ind", "w:jc")
+    _paragraph(document, "", STYLES["p"])  # 标题在分隔线下空二行 (the border takes one)
+
+
+def draw_text(document, block: Text) -> None:
+    """A title, heading, addressee or paragraph."""
+    _paragraph(document, block.text, STYLES[block.role])
+
+
+def draw_table(document, table: Table) -> None:
+    """A ruled table; the header rows repeat on every page."""
+    if table.caption:
+        _paragraph(document, table.caption, STYLES["caption"], line_pt=CELL_LINE_PT * 1.4)
+    total = sum(table.widths) or 1
+    grid = document.add_table(rows=len(table.rows), cols=len(table.widths))
+    grid.style = "Table Grid"
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for r, row in enumerate(table.rows):
+        doc_row = grid.rows[r]
+        if r < table.header_rows:
+            doc_row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+        doc_row.height = Mm(row.lines * CELL_LINE_PT * PT + 2 * CELL_PAD)
+        doc_row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+        for c, cell in enumerate(row.cells):
+            doc_cell = doc_row.cells[c]
+            doc_cell.width = Mm(BLOCK_W * table.widths[c] / total)
+            doc_cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            style = STYLES["header_cell" if cell.header else "cell"]
+            paragraph = doc_cell.paragraphs[0]
+            paragraph.paragraph_format.alignment = ALIGN[style.align]
+            paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+            paragraph.paragraph_format.line_spacing = Pt(CELL_LINE_PT)
+            _off_grid(paragraph)
+            if cell.text:
+                _run(paragraph, cell.text, style)
+    _paragraph(document, "", STYLES["p"], line_pt=LINE_PITCH_PT / 2)
+
+
+def draw_chart(document, chart: Chart) -> None:
+    """Caption, the chart picture (with alt text), and its numbers as a table."""
+    image = render_chart(chart)
+    if chart.title:
+        caption = _paragraph(document, chart.title, STYLES["caption"], line_pt=CELL_LINE_PT * 1.4)
+        caption.paragraph_format.keep_with_next = True
+    holder = _paragraph(document, "", STYLES["caption"], line_pt=None)
+    holder.add_run().add_picture(io.BytesIO(image.png), width=Mm(image.width_mm))
+    for doc_pr in holder._p.xpath(".//wp:docPr"):
+        doc_pr.set("descr", chart.title)
+    draw_table(document, data_table(chart))
+
+
+@cache
+def seal_png() -> bytes:
+    """A dashed red circle labelled 印章位置, transparent elsewhere."""
+    size = round(SEAL_DIAMETER / 25.4 * DPI)
+    image = Image.new("RGBA", (size, size), (255, 255, 255, 0))
+    draw = ImageDraw.Draw(image)
+    steps = 72
+    for i in range(0, steps, 2):
+        draw.arc([3, 3, size - 4, size - 4], i * 360 / steps, (i + 1.2) * 360 / steps, fill=RED + (255,), width=4)
+    font = ImageFont.truetype(str(FONT_FILES["sans"]), round(9 / 72 * DPI))
+    draw.text((size / 2, round(5 / 25.4 * DPI)), SEAL_LABEL, font=font, fill=(232, 120, 120, 255), anchor="mt")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _float_behind(run, x_mm: float, y_mm: float) -> None:
+    """Turn the run's inline picture into one floating behind the text, offset from the column."""
+    inline = run._r.xpath(".//wp:inline")[0]
+    anchor = parse_xml(
+        f'<wp:anchor {nsdecls("wp")} distT="0" distB="0" distL="0" distR="0" simplePos="0" '
+        f'relativeHeight="251659264" behindDoc="1" locked="0" layoutInCell="1" allowOverlap="1">'
+        f'<wp:simplePos x="0" y="0"/>'
+        f'<wp:positionH relativeFrom="column"><wp:posOffset>{Mm(x_mm)}</wp:posOffset></wp:positionH>'
+        f'<wp:positionV relativeFrom="paragraph"><wp:posOffset>{Mm(y_mm)}</wp:posOffset></wp:positionV>'
+        f"</wp:anchor>"
+    )
+    extent, doc_pr, frame_pr, graphic = (inline.find(qn(f"wp:{t}")) for t in ("extent", "docPr", "cNvGraphicFramePr"))\
+        + (inline.find(qn("a:graphic")),)
+    anchor.append(extent)
+    anchor.append(parse_xml(f'<wp:effectExtent {nsdecls("wp")} l="0" t="0" r="0" b="0"/>'))
+    anchor.append(parse_xml(f'<wp:wrapNone {nsdecls("wp")}/>'))
+    for child in (doc_pr, frame_pr, graphic):
+        anchor.append(child)
+    inline.getparent().replace(inline, anchor)
+
+
+def draw_signature(document, block: Signature) -> None:
+    """Organ name centred over the date; date four characters in from the right; the seal over both."""
+    style = STYLES["signature"]
+    for _ in range(SIGNATURE_GAP_LINES):
+        _paragraph(document, "", STYLES["p"])
+    date_units, organ_units = width_units(block.date), width_units(block.organ)
+    organ_right = max(DATE_RIGHT_CHARS + (date_units - organ_units) / 2, 0)
+    organ = _paragraph(document, block.organ, style)
+    organ.paragraph_format.right_indent = Mm(organ_right * CHAR_PITCH)
+    organ.paragraph_format.keep_with_next = True
+    date = _paragraph(document, block.date, style)
+    date.paragraph_format.right_indent = Mm(DATE_RIGHT_CHARS * CHAR_PITCH)
+    if block.seal:
+        centre = BLOCK_W - (DATE_RIGHT_CHARS + date_units / 2) * CHAR_PITCH
+        run = organ.add_run()
+        run.add_picture(io.BytesIO(seal_png()), width=Mm(SEAL_DIAMETER))
+        radius = SEAL_DIAMETER / 2
+        _float_behind(run, centre - radius, LINE_PITCH * 0.85 - radius)
+        _paragraph(document, "", STYLES["p"])  # keep what follows clear of the seal
+
+
+DRAWERS: dict[type, Callable[[object, Block], None]] = {
+    Text: draw_text,
+    Table: draw_table,
+    Chart: draw_chart,
+    Signature: draw_signature,
+}
+
+
+def render(doc: Document) -> bytes:
+    """Build the DOCX for ``doc`` and return its bytes."""
+    document = new_document()
+    _setup(document)
+    document.core_properties.title = doc.title
+    document.core_properties.author = doc.organ
+    document.core_properties.last_modified_by = "caseflow"
+    document.core_properties.language = "zh-CN"
+    body = document._body._body
+    for paragraph in list(body.iterchildren(qn("w:p"))):  # the template's empty first paragraph
+        body.remove(paragraph)
+    if doc.red_header:
+        draw_red_header(document, doc)
+    for block in doc.blocks:
+        DRAWERS[type(block)](document, block)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,1 @@
+"""WTForms per area: shape and field validation only."""

@@ -1,0 +1,1 @@
+"""Read queries for pages and the API: eager loading, pagination, no writes."""

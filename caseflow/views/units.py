@@ -1,0 +1,43 @@
+"""Unit list and unit page."""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user
+
+from caseflow.errors import NotFound
+from caseflow.models import UNIT_KINDS
+from caseflow.selectors.units import stations_watching, towns, unit_get, units_page
+from caseflow.views.common import capability_required, int_arg, str_arg
+
+bp = Blueprint("units", __name__, url_prefix="/units")
+
+
+@bp.route("/")
+@capability_required("units.read")
+def index():
+    """Units with filters and pagination."""
+    filters = {
+        "kind": str_arg("kind", UNIT_KINDS),
+        "q": str_arg("q"),
+        "town_id": int_arg("town"),
+        "colour": str_arg("colour", ("green", "orange", "red")),
+    }
+    page = units_page(current_user, page=int_arg("page", 1), per_page=int_arg("per_page", 50, hi=200), **filters)
+    return render_template("units/index.html", page=page, filters=filters, towns=towns(), kinds=UNIT_KINDS)
+
+
+@bp.route("/mine")
+@capability_required("units.read")
+def mine():
+    """A unit leader's own unit."""
+    if current_user.unit_id is None:
+        raise NotFound()
+    return redirect(url_for("units.show", unit_id=current_user.unit_id))
+
+
+@bp.route("/<int:unit_id>")
+@capability_required("units.read")
+def show(unit_id: int):
+    """One unit: identity, leaders, stations watching it."""
+    unit = unit_get(current_user, unit_id)
+    return render_template("units/show.html", unit=unit, stations=stations_watching(unit.id), kinds=UNIT_KINDS)
