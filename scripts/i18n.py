@@ -4,7 +4,7 @@
 Usage::
 
     python scripts/i18n.py extract   # source -> caseflow/translations/messages.pot
-    python scripts/i18n.py update    # extract, then merge into zh_CN/LC_MESSAGES/messages.po
+    python scripts/i18n.py update    # extract, then merge into zh_Hans_CN/LC_MESSAGES/messages.po
     python scripts/i18n.py compile   # messages.po -> messages.mo (committed: no build step needed)
     python scripts/i18n.py check     # exit 1 on untranslated msgids, bad placeholders, stale .mo
     python scripts/i18n.py all       # update + compile + check
@@ -62,12 +62,25 @@ _BRACE_RE = re.compile(r"(?<!\{)\{(\w*)(?:![rsa])?(?::[^{}]*)?\}(?!\})")
 # --------------------------------------------------------------------------- paths
 
 
+def locale_dir(locale: str) -> Path:
+    """Directory of a locale's catalogue, named as Flask-Babel looks it up at run time.
+
+    Flask-Babel turns the selected locale into a ``babel.Locale`` and loads
+    ``<dir>/<str(Locale)>/LC_MESSAGES/messages.mo``; Babel adds the likely script to Chinese,
+    so the app's ``zh_CN`` is looked up as ``zh_Hans_CN`` (then ``zh``). A catalogue in a
+    plain ``zh_CN`` directory would never be found.
+    """
+    from babel import Locale
+
+    return TRANSLATIONS / str(Locale.parse(locale)) / "LC_MESSAGES"
+
+
 def po_path(locale: str) -> Path:
-    return TRANSLATIONS / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+    return locale_dir(locale) / f"{DOMAIN}.po"
 
 
 def mo_path(locale: str) -> Path:
-    return TRANSLATIONS / locale / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    return locale_dir(locale) / f"{DOMAIN}.mo"
 
 
 def _rel(path: Path) -> str:
@@ -346,6 +359,17 @@ def mo_mismatch(locale: str) -> list[str]:
     return problems
 
 
+def runtime_problems(locale: str) -> list[str]:
+    """Load the catalogue the way Flask-Babel does; report if it would not be found."""
+    from babel import Locale
+    from babel.support import Translations
+
+    translations = Translations.load(str(TRANSLATIONS), [Locale.parse(locale)], DOMAIN)
+    if not isinstance(translations, Translations) or not getattr(translations, "_catalog", None):
+        return [f"Flask-Babel would find no {DOMAIN}.mo for {locale} under {_rel(TRANSLATIONS)}"]
+    return []
+
+
 class Report:
     """Findings of :func:`check`, per locale (a plain class so the file imports without sys.modules)."""
 
@@ -365,7 +389,9 @@ def check(verbose: bool = True) -> bool:
     for locale in LOCALES:
         report.untranslated[locale] = untranslated(locale, template)
         report.placeholders[locale] = placeholder_problems(locale) if po_path(locale).exists() else []
-        report.mo[locale] = mo_mismatch(locale) if po_path(locale).exists() else []
+        report.mo[locale] = (mo_mismatch(locale) if po_path(locale).exists() else []) + runtime_problems(
+            locale
+        )
     if verbose:
         total = len([m for m in template if m.id])
         for locale in LOCALES:

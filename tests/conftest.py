@@ -39,9 +39,8 @@ class IsolatedClient(FlaskClient):
 
 @pytest.fixture(scope="session")
 def app():
-    """The app, built once; the schema comes from the migrations."""
-    from flask_migrate import upgrade
-
+    """The app, built once; the schema is created from the models (tests/test_migrations.py
+    checks separately that the migrations build the same schema)."""
     class Config(TestingConfig):
         SQLALCHEMY_DATABASE_URI = _database_url()
         DATA_DIR = str(_TMP / "data")
@@ -49,15 +48,15 @@ def app():
     application = create_app(Config)
     application.test_client_class = IsolatedClient
     with application.app_context():
-        _reset_schema()
-        upgrade()
+        reset_schema()
+        _db.create_all()
     yield application
     with application.app_context():
         _db.session.remove()
         _db.engine.dispose()
 
 
-def _reset_schema() -> None:
+def reset_schema() -> None:
     if _db.engine.dialect.name == "postgresql":
         with _db.engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))

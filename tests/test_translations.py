@@ -3,7 +3,7 @@
 Pure and fast: no app, no database. The catalogue tools live in ``scripts/i18n.py``;
 this module loads that file directly. When a test here fails, run::
 
-    python scripts/i18n.py update    # new msgids appear in caseflow/translations/zh_CN/LC_MESSAGES/messages.po
+    python scripts/i18n.py update    # new msgids appear in caseflow/translations/zh_Hans_CN/LC_MESSAGES/messages.po
     # ... translate them in the .po ...
     python scripts/i18n.py compile   # refresh messages.mo (committed)
     python scripts/i18n.py check
@@ -83,6 +83,17 @@ def test_committed_mo_matches_po(locale):
     translations = gettext.GNUTranslations(io.BytesIO(committed))
     sample = next(m for m in _po(locale) if m.id and isinstance(m.id, str) and m.string)
     assert translations.gettext(sample.id) == sample.string
+
+
+def test_flask_babel_finds_the_catalogue(locale):
+    """Flask-Babel loads <dir>/<str(Locale.parse(locale))>/LC_MESSAGES (zh_CN -> zh_Hans_CN)."""
+    from babel import Locale
+    from babel.support import Translations
+
+    loaded = Translations.load(str(i18n.TRANSLATIONS), [Locale.parse(locale)], i18n.DOMAIN)
+    assert isinstance(loaded, Translations), f"no catalogue found for {locale} under {i18n.TRANSLATIONS}"
+    assert loaded.gettext("Log in") != "Log in"
+    assert i18n.runtime_problems(locale) == []
 
 
 def test_translations_keep_placeholders(locale):

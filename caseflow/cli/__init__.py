@@ -18,9 +18,9 @@ def main() -> None:
 
 
 def register(app: Flask) -> None:
-    """Attach each command module's commands to the app's CLI."""
-    from caseflow.cli import calendar, demo, users
+    """Attach the commands of every module of this package that lists ``COMMANDS``."""
+    from caseflow.registry import modules_with
 
-    for module in (users, demo, calendar):
+    for module in modules_with("caseflow.cli", "COMMANDS"):
         for command in module.COMMANDS:
             app.cli.add_command(command)

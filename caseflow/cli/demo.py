@@ -21,8 +21,10 @@ def demo(scale: str, seed: int, if_empty: bool) -> None:
                           "demo logins, unless changed since")
             return
         raise click.ClickException("the database is not empty; demo data goes only into an empty database")
-    result = build_district(seed)
+    result = build_district(seed, progress=lambda step: click.echo(f"  … {step}"))
     click.echo(f"demo district: {result.units} units, {result.stations} stations, {result.signals} signals")
+    for line in result.lines:
+        click.echo(line)
     _print_logins(result.logins, "demo logins")
 
 

@@ -9,10 +9,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func, select
 
 from caseflow import clock
+from caseflow.demo import names
 from caseflow.extensions import db
 from caseflow.models import CATEGORIES, CHANNELS, Signal, Station, Unit, User
 from caseflow.security import hash_password
-from caseflow.demo import names
 from caseflow.services.numbering import next_number, signal_number
 
 DEMO_PASSWORD = "caseflow2026"
@@ -38,6 +38,20 @@ class DemoResult:
     stations: int = 0
     signals: int = 0
     logins: list[tuple[str, str, str]] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DemoContext:
+    """What later demo steps build on: the random source, the units and the years covered."""
+
+    rng: random.Random
+    seed: int
+    first_year: int
+    units: list[Unit]
+    by_kind: dict[str, list[Unit]]
+    stations: list[Station]
+    result: DemoResult
 
 
 def database_is_empty() -> bool:
@@ -193,8 +207,11 @@ def _signals(rng: random.Random, units: list[Unit], stations: list[Station], fir
     return count
 
 
-def build_district(seed: int = 2008) -> DemoResult:
-    """Build the demo district in one transaction and return what was made."""
+def build_district(seed: int = 2008, progress=None) -> DemoResult:
+    """Build the demo district, then run every further demo step (modules of ``caseflow.demo``
+    defining ``DEMO_STEP``, an order number, and ``build(ctx)``) in order."""
+    from caseflow.registry import modules_with
+
     rng = random.Random(seed)
     first_year = clock.today().year - 2
     units, by_kind = _units(rng)
@@ -202,4 +219,12 @@ def build_district(seed: int = 2008) -> DemoResult:
     logins = _users(rng, by_kind, stations)
     signals = _signals(rng, units, stations, first_year)
     db.session.commit()
-    return DemoResult(units=len(units), stations=len(stations), signals=signals, logins=logins)
+    result = DemoResult(units=len(units), stations=len(stations), signals=signals, logins=logins)
+    ctx = DemoContext(rng=rng, seed=seed, first_year=first_year, units=units, by_kind=by_kind,
+                      stations=stations, result=result)
+    for module in sorted(modules_with("caseflow.demo", "DEMO_STEP"), key=lambda m: m.DEMO_STEP):
+        if progress:
+            progress(module.__name__.rsplit(".", 1)[-1])
+        module.build(ctx)
+        db.session.commit()
+    return result

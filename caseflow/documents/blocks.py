@@ -177,7 +177,8 @@ def _chart(el: Element) -> Chart:
     for i, item in enumerate(el):
         if item.tag != "item":
             raise DocumentTemplateError(f"<chart> holds <item> only, found <{item.tag}>")
-        colour = item.get("colour") or PALETTE[i % len(PALETTE)]
+        # bars share one colour unless told (a red bar would read as a red warning); slices rotate
+        colour = item.get("colour") or (PALETTE[i % len(PALETTE)] if kind == "pie" else PALETTE[0])
         if colour not in COLOURS:
             raise DocumentTemplateError(f"colour {colour!r}: use one of {sorted(COLOURS)}")
         items.append(ChartItem(clean(item.get("label")), _number(item.get("value")), colour))

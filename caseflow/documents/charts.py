@@ -14,7 +14,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from .blocks import Cell, Chart, Row, Table
 from .layout import COLOURS, FONT_FILES
-from .templating import num, percent
+from .templating import percent
 
 DPI = 200
 WIDTH_MM = 150.0
@@ -32,6 +32,11 @@ class ChartImage:
     png: bytes
     width_mm: float
     height_mm: float
+
+
+def compact(value: float) -> str:
+    """A chart value: whole numbers without decimals, others with one."""
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
 def px(mm: float) -> int:
@@ -73,7 +78,7 @@ def _bar(chart: Chart) -> Image.Image:
         bar_end = left + max(int((right - left) * item.value / peak), 1 if item.value else 0)
         if item.value:
             draw.rectangle([left + 1, y + row * 0.2, bar_end, y + row * 0.8], fill=COLOURS[item.colour])
-        draw.text((bar_end + px(1.5), mid), num(item.value), font=font, fill=INK, anchor="lm")
+        draw.text((bar_end + px(1.5), mid), compact(item.value), font=font, fill=INK, anchor="lm")
     return image
 
 
@@ -99,7 +104,7 @@ def _pie(chart: Chart) -> Image.Image:
     for item in chart.items:
         mid = y + line // 2
         draw.rectangle([x, mid - px(2), x + px(4), mid + px(2)], fill=COLOURS[item.colour])
-        label = f"{item.label}  {num(item.value)}{chart.unit}  {percent(item.value, total)}"
+        label = f"{item.label}  {compact(item.value)}{chart.unit}  {percent(item.value, total)}"
         draw.text((x + px(6), mid), _fit(draw, label, width - x - px(8)), font=font, fill=INK, anchor="lm")
         y += line
     return image
@@ -122,5 +127,5 @@ def data_table(chart: Chart) -> Table:
     total = sum(max(i.value, 0) for i in chart.items)
     value_head = f"数量（{chart.unit}）" if chart.unit else "数值"
     head = Row((Cell("项目", True), Cell(value_head, True), Cell("占比", True)))
-    body = [Row((Cell(i.label), Cell(num(i.value)), Cell(percent(i.value, total)))) for i in chart.items]
+    body = [Row((Cell(i.label), Cell(compact(i.value)), Cell(percent(i.value, total)))) for i in chart.items]
     return Table((head, *body), (3.0, 1.5, 1.5))

@@ -27,7 +27,6 @@ from .layout import (
     BLOCK_W,
     BODY_PT,
     CHAR_PITCH,
-    DATE_RIGHT_CHARS,
     FONT_FILES,
     LINE_PITCH,
     MARGIN_BOTTOM,
@@ -49,6 +48,7 @@ from .layout import (
     TABLE_PT,
     TextStyle,
     organ_size_pt,
+    signature_offsets,
     width_units,
 )
 
@@ -62,6 +62,15 @@ ALIGN = {
 LINE_PITCH_PT = LINE_PITCH / PT  # 28.95 pt
 CELL_LINE_PT = TABLE_PT * 1.45
 CELL_PAD = 1.5  # mm
+# w:pPr children in schema order (ECMA-376 CT_PPrBase), for inserting what python-docx has no API for
+PPR_ORDER = (
+    "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+    "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+    "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
+    "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
+    "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr",
+    "sectPr", "pPrChange",
+)
 
 
 def _set_fonts(rpr_owner, east_asian: str) -> None:
@@ -101,15 +110,22 @@ def _paragraph(container, text: str, style: TextStyle, *, colour: tuple[int, int
     else:
         fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         fmt.line_spacing = Pt(line_pt)
+    fmt.keep_with_next = style.keep_with_next or None
     if text:
         _run(paragraph, text, style, colour, size_pt)
     return paragraph
 
 
+def _add_to_ppr(paragraph: Paragraph, element) -> None:
+    """Insert ``element`` into the paragraph properties where the schema wants it."""
+    tag = element.tag.split("}")[1]
+    later = PPR_ORDER[PPR_ORDER.index(tag) + 1:]
+    paragraph._p.get_or_add_pPr().insert_element_before(element, *(f"w:{t}" for t in later))
+
+
 def _off_grid(paragraph: Paragraph) -> None:
-    snap = OxmlElement("w:snapToGrid")
-    snap.set(qn("w:val"), "0")
-    paragraph._p.get_or_add_pPr().append(snap)
+    """Let a paragraph keep its own height instead of snapping to the line grid."""
+    _add_to_ppr(paragraph, parse_xml(f'<w:snapToGrid {nsdecls("w")} w:val="0"/>'))
 
 
 def _setup(document) -> None:
@@ -181,8 +197,7 @@ def draw_red_header(document, doc: Document) -> None:
         f'<w:pBdr {nsdecls("w")}><w:bottom w:val="single" w:sz="12" '
         f'w:space="{round(RULE_GAP / PT)}" w:color="{RED_HEX}"/></w:pBdr>'
     )
-    number._p.get_or_add_pPr().insert_element_before(
-        border, "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:spacing", "w:ind", "w:jc")
+    _add_to_ppr(number, border)
     _paragraph(document, "", STYLES["p"])  # 标题在分隔线下空二行 (the border takes one)
 
 
@@ -224,8 +239,7 @@ def draw_chart(document, chart: Chart) -> None:
     """Caption, the chart picture (with alt text), and its numbers as a table."""
     image = render_chart(chart)
     if chart.title:
-        caption = _paragraph(document, chart.title, STYLES["caption"], line_pt=CELL_LINE_PT * 1.4)
-        caption.paragraph_format.keep_with_next = True
+        _paragraph(document, chart.title, STYLES["caption"], line_pt=CELL_LINE_PT * 1.4)
     holder = _paragraph(document, "", STYLES["caption"], line_pt=None)
     holder.add_run().add_picture(io.BytesIO(image.png), width=Mm(image.width_mm))
     for doc_pr in holder._p.xpath(".//wp:docPr"):
@@ -260,30 +274,28 @@ def _float_behind(run, x_mm: float, y_mm: float) -> None:
         f'<wp:positionV relativeFrom="paragraph"><wp:posOffset>{Mm(y_mm)}</wp:posOffset></wp:positionV>'
         f"</wp:anchor>"
     )
-    extent, doc_pr, frame_pr, graphic = (inline.find(qn(f"wp:{t}")) for t in ("extent", "docPr", "cNvGraphicFramePr"))\
-        + (inline.find(qn("a:graphic")),)
-    anchor.append(extent)
+    anchor.append(inline.find(qn("wp:extent")))
     anchor.append(parse_xml(f'<wp:effectExtent {nsdecls("wp")} l="0" t="0" r="0" b="0"/>'))
     anchor.append(parse_xml(f'<wp:wrapNone {nsdecls("wp")}/>'))
-    for child in (doc_pr, frame_pr, graphic):
+    for child in (inline.find(qn("wp:docPr")), inline.find(qn("wp:cNvGraphicFramePr")), inline.find(qn("a:graphic"))):
         anchor.append(child)
     inline.getparent().replace(inline, anchor)
 
 
 def draw_signature(document, block: Signature) -> None:
-    """Organ name centred over the date; date four characters in from the right; the seal over both."""
+    """Organ name and date placed per GB/T 7.3.5.1, the seal area floating over both."""
     style = STYLES["signature"]
     for _ in range(SIGNATURE_GAP_LINES):
         _paragraph(document, "", STYLES["p"])
-    date_units, organ_units = width_units(block.date), width_units(block.organ)
-    organ_right = max(DATE_RIGHT_CHARS + (date_units - organ_units) / 2, 0)
+    date_units = width_units(block.date)
+    organ_right, date_right = signature_offsets(width_units(block.organ), date_units)
     organ = _paragraph(document, block.organ, style)
     organ.paragraph_format.right_indent = Mm(organ_right * CHAR_PITCH)
     organ.paragraph_format.keep_with_next = True
     date = _paragraph(document, block.date, style)
-    date.paragraph_format.right_indent = Mm(DATE_RIGHT_CHARS * CHAR_PITCH)
+    date.paragraph_format.right_indent = Mm(date_right * CHAR_PITCH)
     if block.seal:
-        centre = BLOCK_W - (DATE_RIGHT_CHARS + date_units / 2) * CHAR_PITCH
+        centre = BLOCK_W - (date_right + date_units / 2) * CHAR_PITCH
         run = organ.add_run()
         run.add_picture(io.BytesIO(seal_png()), width=Mm(SEAL_DIAMETER))
         radius = SEAL_DIAMETER / 2

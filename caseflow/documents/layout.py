@@ -58,6 +58,7 @@ class TextStyle:
     bold: bool = False  # PDF draws it by stroking the outline (the shipped serif has one weight)
     lines_before: float = 0  # blank grid lines above
     lines_after: float = 0
+    keep_with_next: bool = False  # never the last line on a page (headings, captions)
 
 
 SERIF_CSS = '"FangSong_GB2312", "仿宋_GB2312", "FangSong", "仿宋", "STFangsong", "caseflow-serif", serif'
@@ -68,13 +69,14 @@ KAI_CSS = '"KaiTi_GB2312", "楷体_GB2312", "KaiTi", "楷体", "STKaiti", "casef
 STYLES: dict[str, TextStyle] = {
     "organ": TextStyle("serif", "方正小标宋简体", TITLE_CSS, ORGAN_MAX_PT, "center", bold=True),
     "number": TextStyle("serif", "仿宋_GB2312", SERIF_CSS, BODY_PT, "center"),
-    "title": TextStyle("serif", "方正小标宋简体", TITLE_CSS, TITLE_PT, "center", bold=True, lines_after=1),
-    "subtitle": TextStyle("serif", "楷体_GB2312", KAI_CSS, BODY_PT, "center", lines_after=1),
+    "title": TextStyle("serif", "方正小标宋简体", TITLE_CSS, TITLE_PT, "center", bold=True, lines_after=1,
+                       keep_with_next=True),
+    "subtitle": TextStyle("serif", "楷体_GB2312", KAI_CSS, BODY_PT, "center", lines_after=1, keep_with_next=True),
     "addressee": TextStyle("serif", "仿宋_GB2312", SERIF_CSS, BODY_PT, "left"),
     "p": TextStyle("serif", "仿宋_GB2312", SERIF_CSS, BODY_PT, indent_chars=2),
-    "h1": TextStyle("sans", "黑体", HEI_CSS, BODY_PT, "left", indent_chars=2),
-    "h2": TextStyle("serif", "楷体_GB2312", KAI_CSS, BODY_PT, "left", indent_chars=2, bold=True),
-    "caption": TextStyle("sans", "黑体", HEI_CSS, TABLE_PT, "center"),
+    "h1": TextStyle("sans", "黑体", HEI_CSS, BODY_PT, "left", indent_chars=2, keep_with_next=True),
+    "h2": TextStyle("serif", "楷体_GB2312", KAI_CSS, BODY_PT, "left", indent_chars=2, bold=True, keep_with_next=True),
+    "caption": TextStyle("sans", "黑体", HEI_CSS, TABLE_PT, "center", keep_with_next=True),
     "cell": TextStyle("serif", "仿宋_GB2312", SERIF_CSS, TABLE_PT, "left"),
     "header_cell": TextStyle("sans", "黑体", HEI_CSS, TABLE_PT, "center"),
     "signature": TextStyle("serif", "仿宋_GB2312", SERIF_CSS, BODY_PT, "right"),
@@ -95,6 +97,19 @@ PALETTE = ("blue", "orange", "green", "red", "grey")
 def width_units(text: str) -> float:
     """Width of ``text`` in character cells: full-width characters 1, others ½."""
     return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
+
+
+def signature_offsets(organ_units: float, date_units: float) -> tuple[float, float]:
+    """Right indents, in characters, of the organ's name and of the date under it.
+
+    GB/T 9704 7.3.5.1: the date sits four characters in from the right and the name is
+    centred over it; a name too long for that is set two characters in and the date
+    centred under it instead.  The seal is centred on both.
+    """
+    organ_right = DATE_RIGHT_CHARS + (date_units - organ_units) / 2
+    if organ_right >= 0:
+        return organ_right, float(DATE_RIGHT_CHARS)
+    return 2.0, 2.0 + (organ_units - date_units) / 2
 
 
 def organ_size_pt(organ: str) -> float:

@@ -36,8 +36,10 @@ def break_lines(text: str, width: float, measure: Callable[[str], float], first_
                 current, used, room = [], 0.0, width
                 continue
             carry: list[str] = []
-            if tok[0] in NO_LINE_START and len(current) > 1:
-                carry.append(current.pop())
+            head = tok
+            while head[0] in NO_LINE_START and len(current) > 1:  # take "色）" along before "，"
+                head = current.pop()
+                carry.insert(0, head)
             while len(current) > 1 and current[-1][-1] in NO_LINE_END:
                 carry.insert(0, current.pop())
             lines.append(current)

@@ -20,7 +20,6 @@ from .layout import (
     BLOCK_W,
     BODY_PT,
     CHAR_PITCH,
-    DATE_RIGHT_CHARS,
     FONT_FILES,
     LINE_PITCH,
     MARGIN_LEFT,
@@ -39,6 +38,7 @@ from .layout import (
     TABLE_PT,
     TextStyle,
     organ_size_pt,
+    signature_offsets,
 )
 from .linebreak import break_lines
 
@@ -140,6 +140,8 @@ def draw_text(sheet: Sheet, block: Text) -> None:
     """A title, heading, addressee or paragraph on the line grid."""
     style = STYLES[block.role]
     sheet.cursor += style.lines_before * LINE_PITCH
+    if style.keep_with_next:  # a heading never ends a page: it needs a line of what follows
+        sheet.ensure((style.lines_after + 2) * LINE_PITCH)
     _flow(sheet, block.text, style)
     sheet.cursor += style.lines_after * LINE_PITCH
 
@@ -176,21 +178,22 @@ def _numeric(text: str) -> bool:
 
 
 def draw_table(sheet: Sheet, table: Table) -> None:
-    """A ruled table; header rows repeat when it runs onto a new page."""
-    if table.caption:
-        _flow(sheet, table.caption, STYLES["caption"], pitch=CELL_LINE * 1.4)
+    """A ruled table; header rows repeat when it runs onto a new page, never end one."""
     total = sum(table.widths) or 1
     widths = [BLOCK_W * w / total for w in table.widths]
-    head = table.rows[: table.header_rows]
-    for index, row in enumerate(table.rows):
-        lines = _row_layout(sheet, row.cells, widths)
-        height = max(max(len(c) for c in lines), row.lines) * CELL_LINE + 2 * CELL_PAD
+    laid = [(row, _row_layout(sheet, row.cells, widths)) for row in table.rows]
+    heights = [max(max(len(c) for c in lines), row.lines) * CELL_LINE + 2 * CELL_PAD for row, lines in laid]
+    head = len(table.rows) if table.header_rows == len(table.rows) else table.header_rows
+    caption_h = CELL_LINE * 1.4 if table.caption else 0
+    sheet.ensure(caption_h + sum(heights[: head + 1]))  # caption, header and a first row together
+    if table.caption:
+        _flow(sheet, table.caption, STYLES["caption"], pitch=caption_h)
+    for index, ((row, lines), height) in enumerate(zip(laid, heights, strict=True)):
         if sheet.cursor + height > BOTTOM + 0.01:
             sheet.new_page()
-            if index >= len(head):
-                for header in head:
-                    header_lines = _row_layout(sheet, header.cells, widths)
-                    _draw_row(sheet, header, widths, header_lines, max(map(len, header_lines)) * CELL_LINE + 2 * CELL_PAD)
+            repeat = zip(laid[:head], heights[:head], strict=True) if index >= head else ()
+            for (header, header_lines), header_h in repeat:
+                _draw_row(sheet, header, widths, header_lines, header_h)
         _draw_row(sheet, row, widths, lines, height)
     sheet.cursor += LINE_PITCH / 3
     sheet.snap()
@@ -211,23 +214,25 @@ def draw_chart(sheet: Sheet, chart: Chart) -> None:
 
 
 def draw_signature(sheet: Sheet, block: Signature) -> None:
-    """Organ name centred over the date, the date four characters from the right, the seal over both."""
+    """Organ name and date placed per GB/T 7.3.5.1, the seal area centred over both."""
     style = STYLES["signature"]
     sheet.use(style)
     organ_w, date_w = sheet.glyph_width(block.organ), sheet.glyph_width(block.date)
+    organ_right, date_right = signature_offsets(organ_w / CHAR_PITCH, date_w / CHAR_PITCH)
     right = MARGIN_LEFT + BLOCK_W
-    date_x = right - DATE_RIGHT_CHARS * CHAR_PITCH - date_w
-    centre = date_x + date_w / 2
-    organ_x = min(centre - organ_w / 2, right - organ_w)
-    lines_needed = SIGNATURE_GAP_LINES + 2 + (1 if block.seal else 0)
-    sheet.ensure(lines_needed * LINE_PITCH)
-    sheet.cursor += SIGNATURE_GAP_LINES * LINE_PITCH
-    top = sheet.cursor
-    sheet.put_text(block.organ, organ_x, top, LINE_PITCH, style)
-    sheet.put_text(block.date, date_x, top + LINE_PITCH, LINE_PITCH, style)
+    # GB/T lets the gap shrink rather than leave the name and date alone on a new page
+    gap = next((g for g in range(SIGNATURE_GAP_LINES, -1, -1)
+                if sheet.cursor + (g + 2) * LINE_PITCH <= BOTTOM + 0.01), None)
+    if gap is None:
+        sheet.new_page()
+        gap = 1
+    top = sheet.cursor + gap * LINE_PITCH
+    sheet.put_text(block.organ, right - organ_right * CHAR_PITCH - organ_w, top, LINE_PITCH, style)
+    sheet.put_text(block.date, right - date_right * CHAR_PITCH - date_w, top + LINE_PITCH, LINE_PITCH, style)
+    sheet.cursor = top + 2 * LINE_PITCH
     if block.seal:
-        _seal(sheet, (organ_x + organ_w / 2 + centre) / 2, top + LINE_PITCH * 0.85)
-    sheet.cursor = top + (lines_needed - SIGNATURE_GAP_LINES) * LINE_PITCH
+        _seal(sheet, right - (date_right * CHAR_PITCH + date_w / 2), top + LINE_PITCH * 0.85)
+        sheet.cursor += LINE_PITCH  # what follows stays clear of the seal
 
 
 def _seal(sheet: Sheet, cx: float, cy: float) -> None:

@@ -23,6 +23,8 @@ from caseflow.errors import InvalidField
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})")
+_ISO_TIME = re.compile(r"[T ](\d{1,2}):(\d{2})")
+_ZH_DATETIME = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日 ?\d{1,2}时\d{2}分")
 _ZH_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
 _CN_DIGITS = "〇一二三四五六七八九"
 _UNDEFINED_NAME = re.compile(r"'([^']+)' is undefined")
@@ -37,6 +39,16 @@ def zh_date(value: Any) -> str:
         year, month, day = (int(g) for g in match.groups())
         return f"{year}年{month}月{day}日"
     return text
+
+
+def zh_datetime(value: Any) -> str:
+    """``2026-09-25 10:32`` (or ``…T10:32:00``) -> ``2026年9月25日 10时32分``."""
+    text = str(value or "")
+    if done := _ZH_DATETIME.search(text):
+        return done.group(0)
+    time = _ISO_TIME.search(text)
+    day = zh_date(text)
+    return f"{day} {int(time.group(1))}时{time.group(2)}分" if time else day
 
 
 def paragraphs(value: Any) -> list[str]:
@@ -57,13 +69,15 @@ def cn_number(value: int) -> str:
 
 
 def num(value: Any, digits: int = 1) -> str:
-    """Format a number with ``digits`` decimals, dropping a trailing ``.0``."""
+    """Integers as they are; other numbers with ``digits`` decimals (55.0 stays 55.0)."""
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, int) or (isinstance(value, str) and value.strip().lstrip("-").isdigit()):
+        return str(value).strip()
     try:
-        number = float(value)
+        return f"{float(value):.{digits}f}"
     except (TypeError, ValueError):
         return str(value)
-    text = f"{number:.{digits}f}"
-    return text[:-2] if text.endswith(".0") else text
 
 
 def percent(part: Any, whole: Any, digits: int = 1) -> str:
@@ -82,7 +96,9 @@ def plain(value: Any, path: str = "context") -> Any:
         return value
     if isinstance(value, Decimal):
         return float(value)
-    if isinstance(value, dt.date):  # datetime is a date too: the day is what documents show
+    if isinstance(value, dt.datetime):
+        return f"{value.year}年{value.month}月{value.day}日 {value.hour}时{value.minute:02d}分"
+    if isinstance(value, dt.date):
         return f"{value.year}年{value.month}月{value.day}日"
     if isinstance(value, Mapping):
         if not all(isinstance(k, str) for k in value):
@@ -105,7 +121,7 @@ def environment() -> ImmutableSandboxedEnvironment:
         auto_reload=False,
     )
     env.globals.clear()  # no cycler, joiner, namespace, lipsum, dict, range
-    env.filters.update(zh_date=zh_date, paragraphs=paragraphs, cn=cn_number, num=num, percent=percent)
+    env.filters.update(zh_date=zh_date, zh_datetime=zh_datetime, paragraphs=paragraphs, cn=cn_number, num=num, percent=percent)
     return env
 
 

@@ -17,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from caseflow.forms import choices
 from caseflow.models import ROLES, UNIT_KINDS
 
 CODE = Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Use letters, digits, dots, dashes or underscores."))
@@ -25,7 +26,7 @@ CODE = Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Use letters, digits, dots, dashe
 class UserForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(min=3, max=64), CODE])
     display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
-    role = SelectField(_l("Role"), choices=[(k, _l(v)) for k, v in ROLES.items()])
+    role = SelectField(_l("Role"), choices=choices((k, _l(v)) for k, v in ROLES.items()))
     unit_code = StringField(_l("Unit code"), validators=[Optional(), Length(max=32)])
     station_code = StringField(_l("Station code"), validators=[Optional(), Length(max=32)])
     email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=120)])
@@ -46,7 +47,7 @@ class ActiveForm(FlaskForm):
 class UnitForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32), CODE])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    kind = SelectField(_l("Kind"), choices=[(k, _l(v)) for k, v in UNIT_KINDS.items()])
+    kind = SelectField(_l("Kind"), choices=choices((k, _l(v)) for k, v in UNIT_KINDS.items()))
     parent_code = StringField(_l("Parent unit code"), validators=[Optional(), Length(max=32)])
     peer_group = StringField(_l("Peer group"), validators=[Optional(), Length(max=32)])
     headcount = IntegerField(_l("Headcount"), validators=[Optional(), NumberRange(min=0, max=1000000)])

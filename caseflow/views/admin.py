@@ -6,8 +6,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from caseflow.calendar import OFFICIAL_YEARS
-from caseflow.errors import CaseflowError
+from caseflow.errors import N_, CaseflowError
 from caseflow.extensions import db
+from caseflow.forms import choices
 from caseflow.forms.admin import ActiveForm, CalendarForm, ResetPasswordForm, StationForm, UnitForm, UserForm
 from caseflow.models import ROLES, UNIT_KINDS, HolidayEntry, Station, Unit, User
 from caseflow.selectors.common import paginate
@@ -15,8 +16,14 @@ from caseflow.services import accounts
 from caseflow.services.calendar import calendar_load
 from caseflow.services.units import get_or_404, station_save, unit_save
 from caseflow.views.common import capability_required, int_arg, str_arg
+from caseflow.views.nav import NavEntry
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+NAV = [
+    NavEntry("admin.users", N_("Users"), "users.manage", order=80),
+    NavEntry("admin.stations", N_("Stations"), "stations.manage", order=81),
+    NavEntry("admin.calendar", N_("Calendar"), "calendar.manage", order=82),
+]
 
 
 @bp.route("/users")
@@ -143,7 +150,7 @@ def station_edit(station_id: int | None = None):
     """Create or edit a station and the units it watches."""
     station = get_or_404(Station, station_id) if station_id else None
     form = StationForm(obj=station)
-    form.area.choices = [(u.id, f"{u.code} {u.name}") for u in db.session.scalars(select(Unit).order_by(Unit.code))]
+    form.area.choices = choices((u.id, f"{u.code} {u.name}") for u in db.session.scalars(select(Unit).order_by(Unit.code)))
     if request.method == "GET" and station is not None:
         form.area.data = [u.id for u in station.area]
         form.host_code.data = station.host_unit.code if station.host_unit else ""

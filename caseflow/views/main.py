@@ -4,11 +4,14 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
+from caseflow.errors import N_
 from caseflow.models import CHANNELS, SIGNAL_STATUSES, UNIT_KINDS
 from caseflow.permissions import can
 from caseflow.selectors import overview
+from caseflow.views.nav import NavEntry
 
 bp = Blueprint("main", __name__)
+NAV = [NavEntry("main.home", N_("Home"), None, order=0)]
 
 
 @bp.route("/")

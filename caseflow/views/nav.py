@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import Flask, current_app, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from caseflow.errors import N_
 from caseflow.models import ROLES
 from caseflow.permissions import can
 
@@ -18,23 +18,22 @@ class NavEntry:
     label: str
     capability: str | None
     roles: frozenset[str] | None = None
+    order: int = 50
 
 
-# Later areas append their entries; an entry shows only when its endpoint exists.
-NAV: list[NavEntry] = [
-    NavEntry("main.home", N_("Home"), None),
-    NavEntry("units.index", N_("Units"), "units.read", frozenset({"admin", "officer", "supervisor", "auditor"})),
-    NavEntry("units.mine", N_("My unit"), "units.read", frozenset({"unit_leader"})),
-    NavEntry("admin.users", N_("Users"), "users.manage"),
-    NavEntry("admin.stations", N_("Stations"), "stations.manage"),
-    NavEntry("admin.calendar", N_("Calendar"), "calendar.manage"),
-]
+@lru_cache(maxsize=1)
+def all_entries() -> tuple[NavEntry, ...]:
+    """Every view module's ``NAV`` entries, ordered by each entry's ``order``."""
+    from caseflow.registry import modules_with
+
+    entries = [entry for module in modules_with("caseflow.views", "NAV") for entry in module.NAV]
+    return tuple(sorted(entries, key=lambda e: e.order))
 
 
 def nav_items() -> list[dict]:
     """The menu entries the current user may use."""
     items = []
-    for entry in NAV:
+    for entry in all_entries():
         if entry.endpoint not in current_app.view_functions:
             continue
         if entry.capability and not can(current_user, entry.capability):

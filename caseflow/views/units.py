@@ -4,12 +4,17 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
-from caseflow.errors import NotFound
+from caseflow.errors import N_, NotFound
 from caseflow.models import UNIT_KINDS
 from caseflow.selectors.units import stations_watching, towns, unit_get, units_page
 from caseflow.views.common import capability_required, int_arg, str_arg
+from caseflow.views.nav import NavEntry
 
 bp = Blueprint("units", __name__, url_prefix="/units")
+NAV = [
+    NavEntry("units.index", N_("Units"), "units.read", frozenset({"admin", "officer", "supervisor", "auditor"}), order=30),
+    NavEntry("units.mine", N_("My unit"), "units.read", frozenset({"unit_leader"}), order=30),
+]
 
 
 @bp.route("/")
