@@ -85,11 +85,16 @@ class Chart:
 
 @dataclass(frozen=True)
 class Signature:
-    """The issuing organ's name and the date, with the seal area over them."""
+    """The issuing organ's name and the date, the seal area over them, and an optional 附注.
+
+    The note (e.g. ``（联系人：…）``) goes on the line after the date, and is kept on
+    the same page as the name and date.
+    """
 
     organ: str
     date: str
     seal: bool = True
+    note: str = ""
 
 
 Block = Text | Table | Chart | Signature
@@ -187,7 +192,7 @@ def _chart(el: Element) -> Chart:
 
 def _signature(el: Element) -> Signature:
     _no_children(el)
-    return Signature(clean(el.get("organ")), clean(el.get("date")), _flag(el, "seal", True))
+    return Signature(clean(el.get("organ")), clean(el.get("date")), _flag(el, "seal", True), clean(el.get("note")))
 
 
 PARSERS: dict[str, Callable[[Element], Block]] = {

@@ -41,8 +41,10 @@ from .layout import (
     RED,
     RED_HEX,
     RULE_GAP,
+    SEAL_CENTRE_LINES,
     SEAL_DIAMETER,
     SEAL_LABEL,
+    SEAL_LABEL_DROP,
     SIGNATURE_GAP_LINES,
     STYLES,
     TABLE_PT,
@@ -257,7 +259,7 @@ def seal_png() -> bytes:
     for i in range(0, steps, 2):
         draw.arc([3, 3, size - 4, size - 4], i * 360 / steps, (i + 1.2) * 360 / steps, fill=RED + (255,), width=4)
     font = ImageFont.truetype(str(FONT_FILES["sans"]), round(9 / 72 * DPI))
-    draw.text((size / 2, round(5 / 25.4 * DPI)), SEAL_LABEL, font=font, fill=(232, 120, 120, 255), anchor="mt")
+    draw.text((size / 2, round(SEAL_LABEL_DROP / 25.4 * DPI)), SEAL_LABEL, font=font, fill=(232, 120, 120, 255), anchor="mt")
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
@@ -299,8 +301,10 @@ def draw_signature(document, block: Signature) -> None:
         run = organ.add_run()
         run.add_picture(io.BytesIO(seal_png()), width=Mm(SEAL_DIAMETER))
         radius = SEAL_DIAMETER / 2
-        _float_behind(run, centre - radius, LINE_PITCH * 0.85 - radius)
-        _paragraph(document, "", STYLES["p"])  # keep what follows clear of the seal
+        _float_behind(run, centre - radius, LINE_PITCH * SEAL_CENTRE_LINES - radius)
+    if block.note:
+        date.paragraph_format.keep_with_next = True
+        _paragraph(document, block.note, STYLES["p"])
 
 
 DRAWERS: dict[type, Callable[[object, Block], None]] = {

@@ -27,8 +27,10 @@ from .layout import (
     RED_HEX,
     RULE_GAP,
     RULE_WIDTH,
+    SEAL_CENTRE_LINES,
     SEAL_DIAMETER,
     SEAL_LABEL,
+    SEAL_LABEL_DROP,
     SIGNATURE_GAP_LINES,
     STYLES,
     TextStyle,
@@ -86,11 +88,11 @@ body {{ margin: 0; }}
 .doc figure img {{ max-width: 100%; }}
 .signature {{ position: relative; text-align: right; margin-top: calc({SIGNATURE_GAP_LINES} * {line});
   page-break-inside: avoid; }}
-.signature .seal {{ position: absolute; top: calc(0.85 * {line} - {SEAL_DIAMETER / 2}mm); text-align: center;
+.signature .seal {{ position: absolute; top: calc({SEAL_CENTRE_LINES} * {line} - {SEAL_DIAMETER / 2}mm); text-align: center;
   width: {SEAL_DIAMETER}mm; height: {SEAL_DIAMETER}mm;
   box-sizing: border-box; border: 0.35mm dashed #{RED_HEX}; border-radius: 50%; color: #e87878;
-  font: 9pt {s["caption"].css_family}; letter-spacing: 0; padding-top: 3mm; }}
-.signature.with-seal {{ margin-bottom: {line}; }}
+  font: 9pt {s["caption"].css_family}; letter-spacing: 0; line-height: 1; padding-top: {SEAL_LABEL_DROP}mm; }}
+.signature p.body {{ text-align: left; }}
 @media print {{ html {{ background: none; }}
   .sheet {{ width: auto; min-height: 0; margin: 0; padding: 0; box-shadow: none; }} }}
 """
@@ -138,9 +140,11 @@ def draw_signature(block: Signature) -> str:
         right = (date_right + date_units / 2) * CHAR_PITCH - SEAL_DIAMETER / 2
         seal = f'<div class="seal" style="right:{right:.2f}mm" aria-hidden="true">{SEAL_LABEL}</div>'
     return (
-        f'<div class="signature{" with-seal" if block.seal else ""}">{seal}'
+        f'<div class="signature">{seal}'
         f'<div style="padding-right:{organ_right * CHAR_PITCH:.2f}mm">{escape(block.organ)}</div>'
-        f'<div style="padding-right:{date_right * CHAR_PITCH:.2f}mm">{escape(block.date)}</div></div>'
+        f'<div style="padding-right:{date_right * CHAR_PITCH:.2f}mm">{escape(block.date)}</div>'
+        + (f'<p class="body">{escape(block.note)}</p>' if block.note else "")
+        + "</div>"
     )
 
 

@@ -40,6 +40,10 @@ DATE_RIGHT_CHARS = 4  # 成文日期右空四字
 SIGNATURE_GAP_LINES = 2  # blank lines between the body and the organ's name
 SEAL_DIAMETER = 42.0  # a standard 公章
 SEAL_LABEL = "印章位置"
+# seal centre, in lines below the top of the organ's name: name and date sit just below the
+# centre (居印章中心偏下) and the circle ends where the date line does
+SEAL_CENTRE_LINES = 0.1
+SEAL_LABEL_DROP = 12.0  # label's top below the circle's top: in the line just above the name
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
 FONT_FILES = {"serif": FONT_DIR / "caseflow-serif.ttf", "sans": FONT_DIR / "caseflow-sans.ttf"}

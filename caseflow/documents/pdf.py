@@ -31,8 +31,10 @@ from .layout import (
     RED,
     RULE_GAP,
     RULE_WIDTH,
+    SEAL_CENTRE_LINES,
     SEAL_DIAMETER,
     SEAL_LABEL,
+    SEAL_LABEL_DROP,
     SIGNATURE_GAP_LINES,
     STYLES,
     TABLE_PT,
@@ -220,9 +222,12 @@ def draw_signature(sheet: Sheet, block: Signature) -> None:
     organ_w, date_w = sheet.glyph_width(block.organ), sheet.glyph_width(block.date)
     organ_right, date_right = signature_offsets(organ_w / CHAR_PITCH, date_w / CHAR_PITCH)
     right = MARGIN_LEFT + BLOCK_W
+    note = STYLES["p"]
+    note_lines = len(break_lines(block.note, BLOCK_W, sheet.get_string_width, note.indent_chars * CHAR_PITCH))
+    lines = 2 + (note_lines if block.note else 0)
     # GB/T lets the gap shrink rather than leave the name and date alone on a new page
     gap = next((g for g in range(SIGNATURE_GAP_LINES, -1, -1)
-                if sheet.cursor + (g + 2) * LINE_PITCH <= BOTTOM + 0.01), None)
+                if sheet.cursor + (g + lines) * LINE_PITCH <= BOTTOM + 0.01), None)
     if gap is None:
         sheet.new_page()
         gap = 1
@@ -231,8 +236,9 @@ def draw_signature(sheet: Sheet, block: Signature) -> None:
     sheet.put_text(block.date, right - date_right * CHAR_PITCH - date_w, top + LINE_PITCH, LINE_PITCH, style)
     sheet.cursor = top + 2 * LINE_PITCH
     if block.seal:
-        _seal(sheet, right - (date_right * CHAR_PITCH + date_w / 2), top + LINE_PITCH * 0.85)
-        sheet.cursor += LINE_PITCH  # what follows stays clear of the seal
+        _seal(sheet, right - (date_right * CHAR_PITCH + date_w / 2), top + LINE_PITCH * SEAL_CENTRE_LINES)
+    if block.note:
+        _flow(sheet, block.note, note)
 
 
 def _seal(sheet: Sheet, cx: float, cy: float) -> None:
@@ -245,7 +251,7 @@ def _seal(sheet: Sheet, cx: float, cy: float) -> None:
     style = STYLES["caption"]
     sheet.use(style, 9)
     width = sheet.glyph_width(SEAL_LABEL)
-    sheet.put_text(SEAL_LABEL, cx - width / 2, cy - radius + 3, 9 * PT, style, (232, 120, 120), 9)
+    sheet.put_text(SEAL_LABEL, cx - width / 2, cy - radius + SEAL_LABEL_DROP, 9 * PT, style, (232, 120, 120), 9)
 
 
 def draw_red_header(sheet: Sheet, doc: Document) -> None:

@@ -1,0 +1,128 @@
+"""Notifications: who a transition concerns, and the channels that reach them (in-app, e-mail).
+
+``on_transition`` is a transition hook (see ``caseflow.services.hooks``): it adds in-app rows
+inside the transition's transaction and defers e-mail to ``ctx.after_commit``.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy import select
+
+from caseflow import clock
+from caseflow.errors import N_
+from caseflow.extensions import db
+from caseflow.models import Notification, User
+from caseflow.notifications.channels import CHANNELS, Channel, get_channel, register  # noqa: F401
+
+# kind -> message (English msgid with %(number)s, %(unit)s, %(title)s, %(state)s ... parameters)
+MESSAGES: dict[str, str] = {
+    "notice_issued": N_("Warning notice for case %(number)s (%(title)s) issued to your unit; please acknowledge it."),
+    "acknowledged": N_("The unit acknowledged the notice of case %(number)s; rectification has started."),
+    "report_submitted": N_("The unit submitted its rectification report for case %(number)s; please verify it."),
+    "accepted": N_("The rectification of case %(number)s was accepted; the case is closed."),
+    "rejected": N_("The rectification report of case %(number)s was rejected; please rectify again."),
+    "escalated": N_("Case %(number)s (%(unit)s) was escalated and awaits your decision."),
+    "talk_ordered": N_("An integrity talk was ordered in case %(number)s."),
+    "inquiry_ordered": N_("An inquiry was ordered in case %(number)s."),
+    "rectify_again": N_("Case %(number)s is back in rectification after the talk or inquiry."),
+    "referred": N_("Case %(number)s was referred for disciplinary review."),
+    "reopened": N_("Case %(number)s was reopened; please rectify again."),
+    "dismissed": N_("Case %(number)s was dismissed."),
+    "reminder": N_("Reminder: the %(deadline)s deadline of case %(number)s is due on %(due)s."),
+    "overdue": N_("The %(deadline)s deadline of case %(number)s passed on %(due)s."),
+}
+
+_Recipients = Callable[[Any], Iterable[User]]
+
+
+def unit_leaders(case) -> list[User]:
+    """The active unit leaders of the case's unit."""
+    return list(db.session.scalars(select(User).where(User.role == "unit_leader", User.unit_id == case.unit_id,
+                                                      User.active.is_(True)).order_by(User.id)))
+
+
+def supervisors(case) -> list[User]:
+    """Every active supervisor."""
+    return list(db.session.scalars(select(User).where(User.role == "supervisor", User.active.is_(True))
+                                   .order_by(User.id)))
+
+
+def handlers(case) -> list[User]:
+    """The case officer, or every active officer while the case has none."""
+    if case.handler_id is not None:
+        user = db.session.get(User, case.handler_id)
+        return [user] if user is not None and user.active else []
+    return list(db.session.scalars(select(User).where(User.role == "officer", User.active.is_(True))
+                                   .order_by(User.id)))
+
+
+def _both(case) -> list[User]:
+    return handlers(case) + unit_leaders(case)
+
+
+# trigger -> (kind, recipients)
+CONCERNS: dict[str, tuple[str, _Recipients]] = {
+    "issue_notice": ("notice_issued", unit_leaders),
+    "acknowledge": ("acknowledged", handlers),
+    "submit_report": ("report_submitted", handlers),
+    "accept": ("accepted", unit_leaders),
+    "reject": ("rejected", unit_leaders),
+    "escalate": ("escalated", supervisors),
+    "order_talk": ("talk_ordered", _both),
+    "order_inquiry": ("inquiry_ordered", _both),
+    "record_talk": ("rectify_again", unit_leaders),
+    "record_inquiry": ("rectify_again", unit_leaders),
+    "refer": ("referred", _both),
+    "reopen": ("reopened", unit_leaders),
+    "dismiss": ("dismissed", handlers),
+}
+
+
+def case_params(case, **extra: Any) -> dict[str, Any]:
+    """The message parameters describing a case."""
+    return {"number": case.number, "title": case.title, "unit": case.unit.name if case.unit else "", **extra}
+
+
+def notify(*, users: Iterable[User], kind: str, case, params: dict[str, Any],
+           after_commit: list[Callable[[], None]], exclude: Any = None) -> list[Notification]:
+    """Create ``kind`` notifications for ``users`` through every channel (e-mail after commit)."""
+    seen: set[int] = set()
+    rows: list[Notification] = []
+    for user in users:
+        if user is None or user.id in seen or (exclude is not None and user.id == exclude.id):
+            continue
+        seen.add(user.id)
+        rows.append(Notification(user_id=user.id, kind=kind, case_id=getattr(case, "id", None),
+                                 params=params, created_at=clock.now()))
+    if rows:
+        for channel in CHANNELS.values():
+            channel.deliver(rows, after_commit)
+    return rows
+
+
+def on_transition(ctx) -> None:
+    """Transition hook: notify whoever the transition concerns."""
+    concern = CONCERNS.get(ctx.trigger)
+    if concern is None:
+        return
+    kind, recipients = concern
+    params = case_params(ctx.case, trigger=ctx.trigger, state=ctx.to_state)
+    if ctx.trigger == "reject" and ctx.to_state == "escalated":
+        kind, recipients = "escalated", supervisors
+    created = notify(users=recipients(ctx.case), kind=kind, case=ctx.case, params=params,
+                     after_commit=ctx.after_commit, exclude=ctx.actor)
+    ctx.notifications.extend(created)
+
+
+def message(notification: Notification, translate: Callable[[str], str] = lambda s: s) -> str:
+    """The text of a notification in the caller's language."""
+    text = translate(MESSAGES.get(notification.kind, N_("Case %(number)s changed.")))
+    params = dict(notification.params or {})
+    if "deadline" in params:
+        params["deadline"] = translate(params["deadline"])
+    try:
+        return text % params
+    except (KeyError, TypeError, ValueError):
+        return text

@@ -1,0 +1,209 @@
+"""Load the source records of a period into the pure scoring engine's input records.
+
+The same loaders serve the live hook (one unit) and ``recompute`` (every unit), so both
+produce the same ledger. Each kind of record is one query per period, never one per unit.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import and_, func, select
+
+from caseflow import clock
+from caseflow import scoring as s
+from caseflow.extensions import db
+from caseflow.models import Case, CaseEvent, DeadlineChange, Unit
+from caseflow.models import inputs as m
+
+SCORED_TRIGGERS = ("issue_notice", "accept", "reject", "escalate", "order_talk", "order_inquiry", "refer", "reopen")
+OPEN_STATES = ("notice_issued", "rectifying", "verifying", "escalated", "talk", "inquiry")
+ESCALATED_STATES = ("escalated", "talk", "inquiry")
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[datetime, datetime]:
+    """The UTC instants a quarter (China Standard Time) starts and ends (exclusive)."""
+    start = datetime.combine(date(year, 3 * quarter - 2, 1), time(0), tzinfo=clock.CST)
+    end_day = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
+    return start.astimezone(UTC), datetime.combine(end_day, time(0), tzinfo=clock.CST).astimezone(UTC)
+
+
+def event_quarter(at: datetime) -> tuple[int, int]:
+    """The (year, quarter) in China Standard Time of an event instant."""
+    return s.quarter_of(clock.local(at).date())
+
+
+@dataclass
+class Sources:
+    """Every input record of a year's quarters, grouped by unit."""
+
+    checks: dict[int, list] = field(default_factory=lambda: defaultdict(list))
+    surveys: dict[int, list] = field(default_factory=lambda: defaultdict(list))
+    findings: dict[int, list] = field(default_factory=lambda: defaultdict(list))
+    sanctions: dict[int, list] = field(default_factory=lambda: defaultdict(list))
+    awards: dict[int, list] = field(default_factory=lambda: defaultdict(list))
+    outcomes: dict[int, list] = field(default_factory=lambda: defaultdict(list))
+    performance: dict[int, s.PerformanceResult] = field(default_factory=dict)
+
+
+def _unit_filter(model, unit_ids):
+    return model.unit_id.in_(unit_ids) if unit_ids is not None else True
+
+
+def _period_rows(model, year: int, last_quarter: int, unit_ids):
+    return db.session.scalars(select(model).where(model.year == year, model.quarter <= last_quarter,
+                                                  _unit_filter(model, unit_ids)))
+
+
+def _carry_in(model, year: int, unit_ids, keys: tuple[str, ...]):
+    """The rows of each unit's (and key's) latest period before ``year``: what carries over into it."""
+    period = model.year * 10 + model.quarter
+    cols = [model.unit_id, *(getattr(model, k) for k in keys)]
+    latest = (select(*cols, func.max(period).label("p")).where(model.year < year, _unit_filter(model, unit_ids))
+              .group_by(*cols).subquery())
+    join = and_(model.unit_id == latest.c.unit_id, period == latest.c.p,
+                *(getattr(model, k) == latest.c[k] for k in keys))
+    return db.session.scalars(select(model).join(latest, join))
+
+
+def _checks(src: Sources, year: int, last_q: int, unit_ids) -> None:
+    for rows in (_carry_in(m.ControlCheck, year, unit_ids, ()), _period_rows(m.ControlCheck, year, last_q, unit_ids)):
+        for r in rows:
+            src.checks[r.unit_id].append(s.ControlCheck(r.id, r.unit_id, r.year, r.quarter, r.item, r.weight, r.result))
+
+
+def _surveys(src: Sources, year: int, last_q: int, unit_ids) -> None:
+    for rows in (_carry_in(m.SurveyResult, year, unit_ids, ("project",)),
+                 _period_rows(m.SurveyResult, year, last_q, unit_ids)):
+        for r in rows:
+            src.surveys[r.unit_id].append(s.SurveyResult(r.id, r.unit_id, r.year, r.quarter, r.project, r.rate))
+
+
+def _booked(src: Sources, year: int, last_q: int, unit_ids) -> None:
+    for r in _period_rows(m.SupervisionFinding, year, last_q, unit_ids):
+        src.findings[r.unit_id].append(s.SupervisionFinding(r.id, r.unit_id, r.year, r.quarter, r.source, r.severity))
+    for r in _period_rows(m.Sanction, year, last_q, unit_ids):
+        src.sanctions[r.unit_id].append(s.Sanction(r.id, r.unit_id, r.year, r.quarter, r.person, r.subject, r.kind,
+                                                   r.conduct_on))
+    for r in _period_rows(m.IncentiveAward, year, last_q, unit_ids):
+        src.awards[r.unit_id].append(s.IncentiveAward(r.id, r.unit_id, r.year, r.quarter, r.kind))
+
+
+def rectify_due_before(case_ids: list[int], before_event: dict[int, int]) -> dict[int, date | None]:
+    """For each case, the last rectification deadline set before the given event (accept): the
+    deadline the unit had to meet. The history is read from ``DeadlineChange``."""
+    if not case_ids:
+        return {}
+    rows = db.session.execute(select(DeadlineChange.case_id, DeadlineChange.event_id, DeadlineChange.new_due)
+                              .where(DeadlineChange.case_id.in_(case_ids), DeadlineChange.kind == "rectify",
+                                     DeadlineChange.new_due.is_not(None))
+                              .order_by(DeadlineChange.id))
+    due: dict[int, date | None] = {}
+    for case_id, event_id, new_due in rows:
+        limit = before_event.get(case_id)
+        if event_id is None or limit is None or event_id < limit:
+            due[case_id] = new_due
+    return due
+
+
+def accept_on_time(at: datetime, due: date | None) -> bool:
+    """An acceptance is on time when the verification happened by the end of the rectification deadline (CST)."""
+    return due is not None and at <= clock.end_of_day(due)
+
+
+def outcome_of(event: Any, case: Any, due: date | None) -> s.CaseOutcome:
+    """The engine's record of one scored case event."""
+    year, quarter = event_quarter(event.at)
+    severity = (event.data or {}).get("severity") or case.severity
+    if severity not in ("minor", "moderate", "serious"):
+        severity = None
+    on_time = accept_on_time(event.at, due) if event.trigger == "accept" else None
+    return s.CaseOutcome(event.id, case.id, case.unit_id, year, quarter, event.trigger, severity=severity,
+                         self_reported=case.origin == "self_report", on_time=on_time,
+                         notice_deduction=case.notice_deduction)
+
+
+def _outcomes(src: Sources, year: int, last_q: int, unit_ids) -> None:
+    start, _ = quarter_bounds(year, 1)
+    _, end = quarter_bounds(year, last_q)
+    stmt = (select(CaseEvent, Case).join(Case, Case.id == CaseEvent.case_id)
+            .where(CaseEvent.at >= start, CaseEvent.at < end, CaseEvent.trigger.in_(SCORED_TRIGGERS),
+                   _unit_filter(Case, unit_ids)))
+    pairs = list(db.session.execute(stmt).tuples())
+    accepts = {e.case_id: e.id for e, _ in pairs if e.trigger == "accept"}
+    due = rectify_due_before(list(accepts), accepts)
+    for event, case in pairs:
+        src.outcomes[case.unit_id].append(outcome_of(event, case, due.get(case.id)))
+
+
+def cost_year(year: int) -> int | None:
+    """The latest year not after ``year`` with any cost record."""
+    return db.session.scalar(select(func.max(m.CostRecord.year)).where(m.CostRecord.year <= year))
+
+
+def performance(year: int, scheme: dict, unit_ids=None) -> dict[int, s.PerformanceResult]:
+    """The performance indicators of ``year`` (from its latest cost year), for the peer groups of ``unit_ids``."""
+    peers_stmt = select(Unit.id, Unit.peer_group).where(Unit.active.is_(True))
+    if unit_ids is not None:
+        groups = select(Unit.peer_group).where(Unit.id.in_(unit_ids)).scalar_subquery()
+        peers_stmt = select(Unit.id, Unit.peer_group).where(
+            (Unit.active.is_(True) & Unit.peer_group.in_(groups)) | Unit.id.in_(unit_ids))
+    peer_of = dict(db.session.execute(peers_stmt).tuples())
+    cy = cost_year(year)
+    if cy is None:
+        return {u: s.full_performance(scheme, "No cost records yet: full points") for u in peer_of}
+    rows = db.session.scalars(select(m.CostRecord).where(m.CostRecord.year.in_((cy, cy - 1)),
+                                                         m.CostRecord.unit_id.in_(list(peer_of))))
+    records = [s.CostRecord(r.id, r.unit_id, r.year, r.admin_cost, r.budget, r.headcount) for r in rows]
+    return s.performance_for_year(records, peer_of, cy, scheme)
+
+
+def load_sources(year: int, last_quarter: int, scheme: dict, unit_ids: list[int] | None = None) -> Sources:
+    """Every record that scores quarters 1..``last_quarter`` of ``year`` for ``unit_ids`` (None: all units)."""
+    src = Sources()
+    _checks(src, year, last_quarter, unit_ids)
+    _surveys(src, year, last_quarter, unit_ids)
+    _booked(src, year, last_quarter, unit_ids)
+    _outcomes(src, year, last_quarter, unit_ids)
+    src.performance = performance(year, scheme, unit_ids)
+    return src
+
+
+def overdue_open_units(year: int, quarter: int, unit_ids=None) -> set[int]:
+    """Units with an overdue case open at the quarter's end (now, for the current quarter).
+
+    A case counts when, at that instant, it is in escalation (escalated/talk/inquiry), or is
+    waiting for acknowledgement or rectification past the deadline in force at that instant.
+    """
+    start, end = quarter_bounds(year, quarter)
+    at = min(end, clock.now())
+    day = clock.local(at).date()
+    last = (select(CaseEvent.case_id, func.max(CaseEvent.seq).label("seq")).where(CaseEvent.at < at)
+            .group_by(CaseEvent.case_id).subquery())
+    stmt = (select(Case.id, Case.unit_id, CaseEvent.to_state)
+            .join(last, last.c.case_id == Case.id)
+            .join(CaseEvent, and_(CaseEvent.case_id == last.c.case_id, CaseEvent.seq == last.c.seq))
+            .where(CaseEvent.to_state.in_(OPEN_STATES), _unit_filter(Case, unit_ids)))
+    waiting: dict[int, int] = {}
+    units: set[int] = set()
+    for case_id, unit_id, state in db.session.execute(stmt):
+        if state in ESCALATED_STATES:
+            units.add(unit_id)
+        elif state in ("notice_issued", "rectifying"):
+            waiting[case_id] = unit_id
+    if waiting:
+        changes = db.session.execute(
+            select(DeadlineChange.case_id, DeadlineChange.new_due)
+            .where(DeadlineChange.case_id.in_(list(waiting)), DeadlineChange.kind.in_(("acknowledge", "rectify")),
+                   DeadlineChange.at < at).order_by(DeadlineChange.id))
+        due: dict[int, date | None] = {}
+        for case_id, new_due in changes:
+            due[case_id] = new_due
+        units.update(waiting[c] for c, d in due.items() if d is not None and d < day)
+    return units
+
+
+__all__ = ["SCORED_TRIGGERS", "Sources", "accept_on_time", "event_quarter", "load_sources", "outcome_of",
+           "overdue_open_units", "performance", "quarter_bounds", "rectify_due_before"]
