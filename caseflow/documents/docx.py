@@ -147,14 +147,18 @@ def _setup(document) -> None:
     grid.set(qn("w:linePitch"), str(round(LINE_PITCH_PT * 20)))
     # charSpace: 1/4096 pt added to the 16 pt default pitch so 28 characters fill 156 mm
     grid.set(qn("w:charSpace"), str(round((CHAR_PITCH / PT - BODY_PT) * 4096)))
-    normal = document.styles["Normal"]
-    normal.font.size = Pt(BODY_PT)
-    _set_fonts(normal.element, STYLES["p"].office_font)
-    lang = OxmlElement("w:lang")
-    lang.set(qn("w:val"), "en-US")
-    lang.set(qn("w:eastAsia"), "zh-CN")
-    normal.element.get_or_add_rPr().append(lang)
-    normal.paragraph_format.space_before = normal.paragraph_format.space_after = Pt(0)
+    # the grid's character pitch derives from the default font size (LibreOffice reads the
+    # Normal style's, Word the document defaults'), so both must be 3号 (16 pt)
+    document.styles["Normal"].font.size = Pt(BODY_PT)
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    defaults.getparent().replace(defaults, parse_xml(
+        f'<w:docDefaults {nsdecls("w")}><w:rPrDefault><w:rPr>'
+        f'<w:rFonts w:ascii="{WESTERN_FONT}" w:hAnsi="{WESTERN_FONT}" w:eastAsia="{STYLES["p"].office_font}" '
+        f'w:cs="{WESTERN_FONT}"/><w:kern w:val="2"/><w:sz w:val="{round(BODY_PT * 2)}"/>'
+        f'<w:szCs w:val="{round(BODY_PT * 2)}"/><w:lang w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA"/>'
+        f'</w:rPr></w:rPrDefault><w:pPrDefault><w:pPr><w:spacing w:after="0" w:line="{round(LINE_PITCH_PT * 20)}" '
+        f'w:lineRule="exact"/></w:pPr></w:pPrDefault></w:docDefaults>'
+    ))
     document.settings.odd_and_even_pages_header_footer = True
     for footer, odd in ((section.footer, True), (section.even_page_footer, False)):
         _page_number(footer.paragraphs[0], odd)

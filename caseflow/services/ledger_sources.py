@@ -119,7 +119,10 @@ def outcome_of(event: Any, case: Any, due: date | None) -> s.CaseOutcome:
     severity = (event.data or {}).get("severity") or case.severity
     if severity not in ("minor", "moderate", "serious"):
         severity = None
-    on_time = accept_on_time(event.at, due) if event.trigger == "accept" else None
+    on_time = None
+    if event.trigger == "accept":  # the lifecycle derives it (report submitted by the deadline); else ours
+        recorded = (event.data or {}).get("on_time")
+        on_time = bool(recorded) if recorded is not None else accept_on_time(event.at, due)
     return s.CaseOutcome(event.id, case.id, case.unit_id, year, quarter, event.trigger, severity=severity,
                          self_reported=case.origin == "self_report", on_time=on_time,
                          notice_deduction=case.notice_deduction)
@@ -172,38 +175,45 @@ def load_sources(year: int, last_quarter: int, scheme: dict, unit_ids: list[int]
 
 
 def overdue_open_units(year: int, quarter: int, unit_ids=None) -> set[int]:
-    """Units with an overdue case open at the quarter's end (now, for the current quarter).
+    """Units with an overdue case open at the quarter's end (now, for the current quarter)."""
+    return set(overdue_open_cases(year, quarter, unit_ids).values())
+
+
+def overdue_open_cases(year: int, quarter: int, unit_ids=None) -> dict[int, int]:
+    """Overdue cases open at the quarter's end (now, for the current quarter): case id → unit id.
 
     A case counts when, at that instant, it is in escalation (escalated/talk/inquiry), or is
     waiting for acknowledgement or rectification past the deadline in force at that instant.
     """
-    start, end = quarter_bounds(year, quarter)
+    _, end = quarter_bounds(year, quarter)
     at = min(end, clock.now())
     day = clock.local(at).date()
-    last = (select(CaseEvent.case_id, func.max(CaseEvent.seq).label("seq")).where(CaseEvent.at < at)
-            .group_by(CaseEvent.case_id).subquery())
+    last = select(CaseEvent.case_id, func.max(CaseEvent.seq).label("seq")).where(CaseEvent.at <= at)
+    if unit_ids is not None:
+        last = last.where(CaseEvent.case_id.in_(select(Case.id).where(Case.unit_id.in_(unit_ids))))
+    last = last.group_by(CaseEvent.case_id).subquery()
     stmt = (select(Case.id, Case.unit_id, CaseEvent.to_state)
             .join(last, last.c.case_id == Case.id)
             .join(CaseEvent, and_(CaseEvent.case_id == last.c.case_id, CaseEvent.seq == last.c.seq))
-            .where(CaseEvent.to_state.in_(OPEN_STATES), _unit_filter(Case, unit_ids)))
+            .where(CaseEvent.to_state.in_(OPEN_STATES)))
     waiting: dict[int, int] = {}
-    units: set[int] = set()
+    found: dict[int, int] = {}
     for case_id, unit_id, state in db.session.execute(stmt):
         if state in ESCALATED_STATES:
-            units.add(unit_id)
+            found[case_id] = unit_id
         elif state in ("notice_issued", "rectifying"):
             waiting[case_id] = unit_id
     if waiting:
         changes = db.session.execute(
             select(DeadlineChange.case_id, DeadlineChange.new_due)
             .where(DeadlineChange.case_id.in_(list(waiting)), DeadlineChange.kind.in_(("acknowledge", "rectify")),
-                   DeadlineChange.at < at).order_by(DeadlineChange.id))
+                   DeadlineChange.at <= at).order_by(DeadlineChange.id))
         due: dict[int, date | None] = {}
         for case_id, new_due in changes:
             due[case_id] = new_due
-        units.update(waiting[c] for c, d in due.items() if d is not None and d < day)
-    return units
+        found.update({c: waiting[c] for c, d in due.items() if d is not None and d < day})
+    return found
 
 
 __all__ = ["SCORED_TRIGGERS", "Sources", "accept_on_time", "event_quarter", "load_sources", "outcome_of",
-           "overdue_open_units", "performance", "quarter_bounds", "rectify_due_before"]
+           "overdue_open_cases", "overdue_open_units", "performance", "quarter_bounds", "rectify_due_before"]
