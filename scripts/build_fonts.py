@@ -12,7 +12,7 @@ go too (print resolution does not need them).
 The CFF outlines are converted to TrueType (quadratic) outlines.  fpdf2 does embed
 CID-keyed CFF fonts, but only with an embedded /Encoding CMap that common text
 extractors (pypdf, search indexers) misread, so copy/search of the PDF text breaks;
-TrueType fonts go in as CIDFontType2 with Identity-H, which every reader handles.
+TrueType fonts go in as CIDFontType2 with Identity-H, which pypdf and viewers read right.
 TrueType costs ~35 % more bytes, so we ship two faces and the renderer draws bold
 (title, red header) by stroking the serif outline.
 

@@ -115,7 +115,7 @@ class Document:
         return next((b.text for b in self.blocks if isinstance(b, Text) and b.role == "title"), "")
 
 
-_CJK = r"[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f]"
+_CJK = re.compile(r"[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f]")
 _LINE_JOIN = re.compile(r"\s*\n\s*")
 
 
@@ -126,7 +126,7 @@ def clean(text: str | None) -> str:
     def join(match: re.Match[str]) -> str:
         before = text[match.start() - 1] if match.start() else ""
         after = text[match.end()] if match.end() < len(text) else ""
-        return "" if re.match(_CJK, before) or re.match(_CJK, after) else " "
+        return "" if _CJK.match(before) or _CJK.match(after) else " "
 
     return _LINE_JOIN.sub(join, text)
 

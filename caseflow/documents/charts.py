@@ -19,7 +19,7 @@ from .templating import percent
 DPI = 200
 WIDTH_MM = 150.0
 BAR_ROW_MM = 9.0
-PIE_HEIGHT_MM = 66.0
+PIE_HEIGHT_MM = 50.0
 TEXT_PT = 10.5  # 五号
 INK = (51, 51, 51)
 AXIS = (160, 160, 160)

@@ -1,24 +1,26 @@
 """DOCX renderer (python-docx): GB/T 9704 page, grid and fonts named as offices install them.
 
 Word and WPS pick fonts by name, so runs name 方正小标宋简体 / 仿宋_GB2312 / 黑体 /
-楷体_GB2312 in ``w:eastAsia``; the section carries the 22 × 28 document grid; the
-footer holds a PAGE field between dashes; the seal area is a picture floating
-behind the organ's name and the date.
+楷体_GB2312 in ``w:eastAsia``; the section has a 22-line grid and the text a character
+spacing that fits 28 characters a line; the footer holds a PAGE field between dashes;
+the seal area is a picture floating behind the organ's name and the date.
 """
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Callable
 from functools import cache
 
 from docx import Document as new_document
-from docx.enum.section import WD_SECTION
+from docx.document import Document as WordDocument
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 from PIL import Image, ImageDraw, ImageFont
 
 from .blocks import Block, Chart, Document, Signature, Table, Text
@@ -49,6 +51,7 @@ from .layout import (
     STYLES,
     TABLE_PT,
     TextStyle,
+    cell_align,
     organ_size_pt,
     signature_offsets,
     width_units,
@@ -61,9 +64,11 @@ ALIGN = {
     "right": WD_ALIGN_PARAGRAPH.RIGHT,
     "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
 }
-LINE_PITCH_PT = LINE_PITCH / PT  # 28.95 pt
+LINE_PITCH_PT = math.floor(LINE_PITCH / PT * 20) / 20  # 579 twips: 22 lines must fit 225 mm
 CELL_LINE_PT = TABLE_PT * 1.45
 CELL_PAD = 1.5  # mm
+# character spacing in twips: 16 pt glyphs 0.25 pt tighter, so 28 fit the 156 mm line (28 × 315 ≤ 8844)
+CHAR_SPACING_TWIPS = math.floor((CHAR_PITCH / PT - BODY_PT) * 20)
 # w:pPr children in schema order (ECMA-376 CT_PPrBase), for inserting what python-docx has no API for
 PPR_ORDER = (
     "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
@@ -75,10 +80,9 @@ PPR_ORDER = (
 )
 
 
-def _set_fonts(rpr_owner, east_asian: str) -> None:
-    """Name the East Asian and Western fonts of a run or style (w:rFonts)."""
-    rpr = rpr_owner.get_or_add_rPr()
-    fonts = rpr.get_or_add_rFonts()
+def _set_fonts(run: Run, east_asian: str) -> None:
+    """Name the run's East Asian and Western fonts (w:rFonts): Word picks fonts by name."""
+    fonts = run._r.get_or_add_rPr().get_or_add_rFonts()
     fonts.set(qn("w:ascii"), WESTERN_FONT)
     fonts.set(qn("w:hAnsi"), WESTERN_FONT)
     fonts.set(qn("w:eastAsia"), east_asian)
@@ -86,16 +90,17 @@ def _set_fonts(rpr_owner, east_asian: str) -> None:
 
 
 def _run(paragraph: Paragraph, text: str, style: TextStyle, colour: tuple[int, int, int] | None = None,
-         size_pt: float | None = None):
+         size_pt: float | None = None) -> Run:
+    """Add a run of ``text`` in ``style``'s size and fonts."""
     run = paragraph.add_run(text)
     run.font.size = Pt(size_pt or style.size_pt)
-    _set_fonts(run._r, style.office_font)
+    _set_fonts(run, style.office_font)
     if colour:
         run.font.color.rgb = RGBColor(*colour)
     return run
 
 
-def _paragraph(container, text: str, style: TextStyle, *, colour: tuple[int, int, int] | None = None,
+def _paragraph(container: WordDocument, text: str, style: TextStyle, *, colour: tuple[int, int, int] | None = None,
                size_pt: float | None = None, line_pt: float | None = LINE_PITCH_PT) -> Paragraph:
     """Add a paragraph in ``style``; ``line_pt=None`` means single spacing off the grid."""
     paragraph = container.add_paragraph()
@@ -130,10 +135,9 @@ def _off_grid(paragraph: Paragraph) -> None:
     _add_to_ppr(paragraph, parse_xml(f'<w:snapToGrid {nsdecls("w")} w:val="0"/>'))
 
 
-def _setup(document) -> None:
-    """A4, GB/T margins, the 22 × 28 grid, 仿宋 3号 as the Normal style."""
+def _setup(document: WordDocument) -> None:
+    """A4, GB/T margins, 22 lines of 28 characters, 仿宋 3号 as the default font."""
     section = document.sections[0]
-    section.start_type = WD_SECTION.NEW_PAGE
     section.page_width, section.page_height = Mm(PAGE_W), Mm(PAGE_H)
     section.top_margin, section.bottom_margin = Mm(MARGIN_TOP), Mm(MARGIN_BOTTOM)
     section.left_margin, section.right_margin = Mm(MARGIN_LEFT), Mm(MARGIN_RIGHT)
@@ -143,19 +147,20 @@ def _setup(document) -> None:
     if grid is None:
         grid = OxmlElement("w:docGrid")
         section._sectPr.append(grid)
-    grid.set(qn("w:type"), "linesAndChars")
+    # A line grid only: Word and LibreOffice disagree on character grids (LibreOffice gives a
+    # 16 pt glyph two cells of a 15.8 pt grid), so the 28 characters per line come from a
+    # character spacing every office suite honours instead.
+    grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(round(LINE_PITCH_PT * 20)))
-    # charSpace: 1/4096 pt added to the 16 pt default pitch so 28 characters fill 156 mm
-    grid.set(qn("w:charSpace"), str(round((CHAR_PITCH / PT - BODY_PT) * 4096)))
-    # the grid's character pitch derives from the default font size (LibreOffice reads the
-    # Normal style's, Word the document defaults'), so both must be 3号 (16 pt)
+    grid.attrib.pop(qn("w:charSpace"), None)
     document.styles["Normal"].font.size = Pt(BODY_PT)
     defaults = document.styles.element.find(qn("w:docDefaults"))
     defaults.getparent().replace(defaults, parse_xml(
         f'<w:docDefaults {nsdecls("w")}><w:rPrDefault><w:rPr>'
         f'<w:rFonts w:ascii="{WESTERN_FONT}" w:hAnsi="{WESTERN_FONT}" w:eastAsia="{STYLES["p"].office_font}" '
-        f'w:cs="{WESTERN_FONT}"/><w:kern w:val="2"/><w:sz w:val="{round(BODY_PT * 2)}"/>'
-        f'<w:szCs w:val="{round(BODY_PT * 2)}"/><w:lang w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA"/>'
+        f'w:cs="{WESTERN_FONT}"/><w:spacing w:val="{CHAR_SPACING_TWIPS}"/><w:kern w:val="2"/>'
+        f'<w:sz w:val="{round(BODY_PT * 2)}"/><w:szCs w:val="{round(BODY_PT * 2)}"/>'
+        f'<w:lang w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA"/>'
         f'</w:rPr></w:rPrDefault><w:pPrDefault><w:pPr><w:spacing w:after="0" w:line="{round(LINE_PITCH_PT * 20)}" '
         f'w:lineRule="exact"/></w:pPr></w:pPrDefault></w:docDefaults>'
     ))
@@ -175,23 +180,27 @@ def _page_number(paragraph: Paragraph, odd: bool) -> None:
     else:
         fmt.left_indent = indent
     _run(paragraph, "— ", style)
-    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
-        run = _run(paragraph, "", style)
-        if kind:
-            char = OxmlElement("w:fldChar")
-            char.set(qn("w:fldCharType"), kind)
-            run._r.append(char)
-        elif text == " PAGE ":
-            instr = OxmlElement("w:instrText")
-            instr.set(qn("xml:space"), "preserve")
-            instr.text = text
-            run._r.append(instr)
-        else:
-            run.text = text
+    _field(paragraph, "PAGE", "1", style)
     _run(paragraph, " —", style)
 
 
-def draw_red_header(document, doc: Document) -> None:
+def _field(paragraph: Paragraph, instruction: str, placeholder: str, style: TextStyle) -> None:
+    """A field Word computes (PAGE…): begin, instruction, separate, shown result, end."""
+    w = nsdecls("w")
+    parts = (
+        f'<w:fldChar {w} w:fldCharType="begin"/>',
+        f'<w:instrText {w} xml:space="preserve"> {instruction} </w:instrText>',
+        f'<w:fldChar {w} w:fldCharType="separate"/>',
+        None,
+        f'<w:fldChar {w} w:fldCharType="end"/>',
+    )
+    for xml in parts:
+        run = _run(paragraph, "" if xml else placeholder, style)
+        if xml:
+            run._r.append(parse_xml(xml))
+
+
+def draw_red_header(document: WordDocument, doc: Document) -> None:
     """Red organ name 35 mm below the top of the block, the number, the red line under it."""
     size = organ_size_pt(doc.organ)
     organ = _paragraph(document, doc.organ, STYLES["organ"], colour=RED, size_pt=size, line_pt=None)
@@ -207,12 +216,12 @@ def draw_red_header(document, doc: Document) -> None:
     _paragraph(document, "", STYLES["p"])  # 标题在分隔线下空二行 (the border takes one)
 
 
-def draw_text(document, block: Text) -> None:
+def draw_text(document: WordDocument, block: Text) -> None:
     """A title, heading, addressee or paragraph."""
     _paragraph(document, block.text, STYLES[block.role])
 
 
-def draw_table(document, table: Table) -> None:
+def draw_table(document: WordDocument, table: Table) -> None:
     """A ruled table; the header rows repeat on every page."""
     if table.caption:
         _paragraph(document, table.caption, STYLES["caption"], line_pt=CELL_LINE_PT * 1.4)
@@ -220,6 +229,9 @@ def draw_table(document, table: Table) -> None:
     grid = document.add_table(rows=len(table.rows), cols=len(table.widths))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    grid.autofit = False
+    for column, weight in zip(grid.columns, table.widths, strict=True):
+        column.width = Mm(BLOCK_W * weight / total)  # w:gridCol, which LibreOffice and WPS follow
     for r, row in enumerate(table.rows):
         doc_row = grid.rows[r]
         if r < table.header_rows:
@@ -232,7 +244,7 @@ def draw_table(document, table: Table) -> None:
             doc_cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             style = STYLES["header_cell" if cell.header else "cell"]
             paragraph = doc_cell.paragraphs[0]
-            paragraph.paragraph_format.alignment = ALIGN[style.align]
+            paragraph.paragraph_format.alignment = ALIGN[cell_align(cell.text, cell.header)]
             paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
             paragraph.paragraph_format.line_spacing = Pt(CELL_LINE_PT)
             _off_grid(paragraph)
@@ -241,7 +253,7 @@ def draw_table(document, table: Table) -> None:
     _paragraph(document, "", STYLES["p"], line_pt=LINE_PITCH_PT / 2)
 
 
-def draw_chart(document, chart: Chart) -> None:
+def draw_chart(document: WordDocument, chart: Chart) -> None:
     """Caption, the chart picture (with alt text), and its numbers as a table."""
     image = render_chart(chart)
     if chart.title:
@@ -269,7 +281,7 @@ def seal_png() -> bytes:
     return buffer.getvalue()
 
 
-def _float_behind(run, x_mm: float, y_mm: float) -> None:
+def _float_behind(run: Run, x_mm: float, y_mm: float) -> None:
     """Turn the run's inline picture into one floating behind the text, offset from the column."""
     inline = run._r.xpath(".//wp:inline")[0]
     anchor = parse_xml(
@@ -288,7 +300,7 @@ def _float_behind(run, x_mm: float, y_mm: float) -> None:
     inline.getparent().replace(inline, anchor)
 
 
-def draw_signature(document, block: Signature) -> None:
+def draw_signature(document: WordDocument, block: Signature) -> None:
     """Organ name and date placed per GB/T 7.3.5.1, the seal area floating over both."""
     style = STYLES["signature"]
     for _ in range(SIGNATURE_GAP_LINES):
@@ -311,7 +323,7 @@ def draw_signature(document, block: Signature) -> None:
         _paragraph(document, block.note, STYLES["p"])
 
 
-DRAWERS: dict[type, Callable[[object, Block], None]] = {
+DRAWERS: dict[type, Callable[[WordDocument, Block], None]] = {
     Text: draw_text,
     Table: draw_table,
     Chart: draw_chart,

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
+from functools import cache
 from html import escape
 
-from .blocks import Block, Chart, Document, Signature, Table, Text
+from .blocks import Block, Chart, Document, Row, Signature, Table, Text
 from .charts import data_table, render_chart
 from .layout import (
     BLOCK_W,
@@ -34,6 +35,7 @@ from .layout import (
     SIGNATURE_GAP_LINES,
     STYLES,
     TextStyle,
+    cell_align,
     organ_size_pt,
     signature_offsets,
     width_units,
@@ -46,7 +48,9 @@ def _font(style: TextStyle) -> str:
     return f"font-family: {style.css_family}; font-size: {style.size_pt}pt;"
 
 
+@cache
 def _css() -> str:
+    """The page's style sheet, built from the figures in layout.py."""
     s = STYLES
     line = f"{LINE_PITCH:.3f}mm"
     spacing = f"{CHAR_PITCH / PT - BODY_PT:.3f}pt"
@@ -83,12 +87,14 @@ body {{ margin: 0; }}
 .doc caption, .doc figcaption {{ {_font(s["caption"])} text-align: center; padding: 1.5mm 0; }}
 .doc th, .doc td {{ border: 0.3mm solid #000; padding: 1.5mm; vertical-align: middle; }}
 .doc th {{ {_font(s["header_cell"])} font-weight: normal; text-align: center; }}
+.doc td.center {{ text-align: center; }}
 .doc thead {{ display: table-header-group; }}
 .doc figure {{ text-align: center; page-break-inside: avoid; }}
 .doc figure img {{ max-width: 100%; }}
-.signature {{ position: relative; text-align: right; margin-top: calc({SIGNATURE_GAP_LINES} * {line});
-  page-break-inside: avoid; }}
-.signature .seal {{ position: absolute; top: calc({SEAL_CENTRE_LINES} * {line} - {SEAL_DIAMETER / 2}mm); text-align: center;
+.signature {{ position: relative; text-align: right; padding-top: calc({SIGNATURE_GAP_LINES} * {line});
+  page-break-inside: avoid; break-inside: avoid; }}
+.signature .seal {{ position: absolute; text-align: center;
+  top: calc({SIGNATURE_GAP_LINES + SEAL_CENTRE_LINES} * {line} - {SEAL_DIAMETER / 2}mm);
   width: {SEAL_DIAMETER}mm; height: {SEAL_DIAMETER}mm;
   box-sizing: border-box; border: 0.35mm dashed #{RED_HEX}; border-radius: 50%; color: #e87878;
   font: 9pt {s["caption"].css_family}; letter-spacing: 0; line-height: 1; padding-top: {SEAL_LABEL_DROP}mm; }}
@@ -98,10 +104,20 @@ body {{ margin: 0; }}
 """
 
 
+# text role -> (element, class)
+TAGS = {
+    "title": ("h1", "title"),
+    "subtitle": ("p", "subtitle"),
+    "addressee": ("p", "addressee"),
+    "p": ("p", "body"),
+    "h1": ("h2", "h1"),
+    "h2": ("h3", "h2"),
+}
+
+
 def draw_text(block: Text) -> str:
     """A text block as the matching HTML element."""
-    tag, css = {"title": ("h1", "title"), "h1": ("h2", "h1"), "h2": ("h3", "h2")}.get(block.role, ("p", block.role))
-    css = "body" if css == "p" else css
+    tag, css = TAGS[block.role]
     return f'<{tag} class="{css}">{escape(block.text)}</{tag}>'
 
 
@@ -109,9 +125,13 @@ def draw_table(table: Table) -> str:
     """A ruled table; header rows go in <thead> so print repeats them."""
     cols = "".join(f'<col style="width:{100 * w / (sum(table.widths) or 1):.1f}%">' for w in table.widths)
 
-    def row_html(row) -> str:
+    def row_html(row: Row) -> str:
         height = f' style="height:{row.lines * 1.45 * STYLES["cell"].size_pt}pt"' if row.lines > 1 else ""
-        cells = "".join(f"<{'th' if c.header else 'td'}>{escape(c.text)}</{'th' if c.header else 'td'}>" for c in row.cells)
+        cells = "".join(
+            f'<th>{escape(c.text)}</th>' if c.header
+            else f'<td class="{cell_align(c.text, False)}">{escape(c.text)}</td>'
+            for c in row.cells
+        )
         return f"<tr{height}>{cells}</tr>"
 
     head = "".join(row_html(r) for r in table.rows[: table.header_rows])

@@ -5,6 +5,7 @@ cannot drift apart.  Lengths are millimetres unless the name says ``_pt``.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ BLOCK_W, BLOCK_H = 156.0, 225.0  # 版心
 MARGIN_RIGHT = PAGE_W - MARGIN_LEFT - BLOCK_W  # 26
 MARGIN_BOTTOM = PAGE_H - MARGIN_TOP - BLOCK_H  # 35
 LINES_PER_PAGE, CHARS_PER_LINE = 22, 28
-LINE_PITCH = BLOCK_H / LINES_PER_PAGE  # 10.23 mm = 28.95 pt, "fixed line spacing"
+LINE_PITCH = BLOCK_H / LINES_PER_PAGE  # 10.23 mm = 28.99 pt, "fixed line spacing"
 CHAR_PITCH = BLOCK_W / CHARS_PER_LINE  # 5.57 mm: 3号 glyphs set slightly tighter than 16 pt
 
 PT = 25.4 / 72  # one point in mm
@@ -120,3 +121,11 @@ def organ_size_pt(organ: str) -> float:
     """Font size for the red organ name: as large as fits 90 % of the text block."""
     units = max(width_units(organ), 1.0)
     return min(ORGAN_MAX_PT, BLOCK_W * 0.9 / units / PT)
+
+
+_NUMERIC = re.compile(r"^[+\-—]?[\d.,]+%?$|^—$")
+
+
+def cell_align(text: str, header: bool) -> str:
+    """Header cells and numbers are centred; other cells start at the left."""
+    return "center" if header or _NUMERIC.match(text) else "left"

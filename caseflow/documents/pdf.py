@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from fpdf import FPDF
 
-from .blocks import Block, Chart, Document, Signature, Table, Text
+from .blocks import Block, Cell, Chart, Document, Row, Signature, Table, Text
 from .charts import data_table, render_chart
 from .layout import (
     BLOCK_H,
@@ -39,6 +39,7 @@ from .layout import (
     STYLES,
     TABLE_PT,
     TextStyle,
+    cell_align,
     organ_size_pt,
     signature_offsets,
 )
@@ -92,7 +93,7 @@ class Sheet(FPDF):
         return self.get_string_width(text) - self.char_spacing * PT
 
     def put_text(self, text: str, x: float, top: float, height: float, style: TextStyle,
-             colour: tuple[int, int, int] = BLACK, size_pt: float | None = None) -> None:
+                 colour: tuple[int, int, int] = BLACK, size_pt: float | None = None) -> None:
         """Draw one line of text in a box ``height`` mm tall starting at ``top``."""
         size = (size_pt or style.size_pt) * PT
         baseline = top + (height - size) / 2 + ASCENT * size
@@ -115,25 +116,24 @@ class Sheet(FPDF):
         self.put_text(label, x, BOTTOM + PAGE_NO_GAP, style.size_pt * PT, style)
 
 
-def _flow(sheet: Sheet, text: str, style: TextStyle, width: float = BLOCK_W, left: float = MARGIN_LEFT,
-          pitch: float = LINE_PITCH, colour: tuple[int, int, int] = BLACK) -> None:
-    """Break ``text`` into lines and draw them down the page, aligned as ``style`` says."""
+def _flow(sheet: Sheet, text: str, style: TextStyle, pitch: float = LINE_PITCH) -> None:
+    """Break ``text`` into lines and draw them down the text block, aligned as ``style`` says."""
     base = sheet.use(style)
     indent = style.indent_chars * (CHAR_PITCH if style.size_pt == BODY_PT else style.size_pt * PT)
-    lines = break_lines(text, width, sheet.get_string_width, indent)
+    lines = break_lines(text, BLOCK_W, sheet.get_string_width, indent)
     for n, line in enumerate(lines):
         sheet.ensure(pitch)
-        room = width - (indent if n == 0 else 0)
-        x = left + (indent if n == 0 else 0)
+        room = BLOCK_W - (indent if n == 0 else 0)
+        x = MARGIN_LEFT + (indent if n == 0 else 0)
         used = sheet.glyph_width(line)
         if style.align == "center":
-            x = left + (width - used) / 2
+            x = MARGIN_LEFT + (BLOCK_W - used) / 2
         elif style.align == "right":
-            x = left + width - used
+            x = MARGIN_LEFT + BLOCK_W - used
         elif style.align == "justify" and n < len(lines) - 1 and len(line) > 1:
             # spread the slack over the gaps so both edges are straight (两端对齐)
             sheet.set_char_spacing((base + (room - used) / (len(line) - 1)) / PT)
-        sheet.put_text(line, x, sheet.cursor, pitch, style, colour)
+        sheet.put_text(line, x, sheet.cursor, pitch, style)
         sheet.set_char_spacing(base / PT)
         sheet.cursor += pitch
 
@@ -148,7 +148,8 @@ def draw_text(sheet: Sheet, block: Text) -> None:
     sheet.cursor += style.lines_after * LINE_PITCH
 
 
-def _row_layout(sheet: Sheet, cells, widths: list[float]) -> list[list[str]]:
+def _row_layout(sheet: Sheet, cells: tuple[Cell, ...], widths: list[float]) -> list[list[str]]:
+    """Each cell's text broken into the lines that fit its column."""
     out = []
     for cell, width in zip(cells, widths, strict=True):
         sheet.use(STYLES["header_cell" if cell.header else "cell"])
@@ -156,7 +157,8 @@ def _row_layout(sheet: Sheet, cells, widths: list[float]) -> list[list[str]]:
     return out
 
 
-def _draw_row(sheet: Sheet, row, widths: list[float], lines: list[list[str]], height: float) -> None:
+def _draw_row(sheet: Sheet, row: Row, widths: list[float], lines: list[list[str]], height: float) -> None:
+    """Rule one row's cells and centre their lines vertically."""
     x = MARGIN_LEFT
     sheet.set_draw_color(*BLACK)
     sheet.set_line_width(0.3)
@@ -167,16 +169,12 @@ def _draw_row(sheet: Sheet, row, widths: list[float], lines: list[list[str]], he
         top = sheet.cursor + (height - len(cell_lines) * CELL_LINE) / 2
         for text in cell_lines:
             used = sheet.glyph_width(text)
-            centred = style.align == "center" or _numeric(text)
+            centred = cell_align(cell.text, cell.header) == "center"
             left = x + (width - used) / 2 if centred else x + CELL_PAD
             sheet.put_text(text, left, top, CELL_LINE, style)
             top += CELL_LINE
         x += width
     sheet.cursor += height
-
-
-def _numeric(text: str) -> bool:
-    return bool(text) and all(ch.isdigit() or ch in ".%-—+" for ch in text)
 
 
 def draw_table(sheet: Sheet, table: Table) -> None:
@@ -223,8 +221,9 @@ def draw_signature(sheet: Sheet, block: Signature) -> None:
     organ_right, date_right = signature_offsets(organ_w / CHAR_PITCH, date_w / CHAR_PITCH)
     right = MARGIN_LEFT + BLOCK_W
     note = STYLES["p"]
-    note_lines = len(break_lines(block.note, BLOCK_W, sheet.get_string_width, note.indent_chars * CHAR_PITCH))
-    lines = 2 + (note_lines if block.note else 0)
+    sheet.use(note)
+    note_lines = break_lines(block.note, BLOCK_W, sheet.get_string_width, note.indent_chars * CHAR_PITCH)
+    lines = 2 + (len(note_lines) if block.note else 0)
     # GB/T lets the gap shrink rather than leave the name and date alone on a new page
     gap = next((g for g in range(SIGNATURE_GAP_LINES, -1, -1)
                 if sheet.cursor + (g + lines) * LINE_PITCH <= BOTTOM + 0.01), None)
