@@ -55,6 +55,10 @@ class Config:
     # Domain defaults (SPEC marks them *default*; the yearly scheme may override scoring numbers).
     ORGAN_NAME = _env("CASEFLOW_ORGAN", "中共宁波市镇海区纪律检查委员会")
     NOTICE_PREFIX = _env("CASEFLOW_NOTICE_PREFIX", "镇纪预告")
+    # Number prefixes of the other numbered documents (预警建议书, 季度分析, 半年形势研究).
+    RECOMMENDATION_PREFIX = _env("CASEFLOW_RECOMMENDATION_PREFIX", "镇纪预建")
+    ANALYSIS_PREFIX = _env("CASEFLOW_ANALYSIS_PREFIX", "镇纪预析")
+    REVIEW_PREFIX = _env("CASEFLOW_REVIEW_PREFIX", "镇纪预研")
     ACK_WORKDAYS = 3
     RECTIFY_WORKDAYS = 20
     VERIFY_WORKDAYS = 5

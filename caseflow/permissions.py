@@ -21,13 +21,19 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "signals.triage": frozenset({"officer", "supervisor"}),
     "cases.read": frozenset({"officer", "supervisor", "unit_leader", "auditor"}),
     "cases.upload": frozenset({"officer", "supervisor", "unit_leader"}),
+    "cases.open": frozenset({"officer", "supervisor"}),
+    "notifications.read": frozenset({"admin", "officer", "supervisor", "unit_leader", "monitor", "auditor"}),
     "scores.read": frozenset({"officer", "supervisor", "unit_leader", "auditor", "admin"}),
     "inputs.manage": frozenset({"officer", "supervisor"}),
     "grades.compute": frozenset({"supervisor"}),
     "grades.approve": frozenset({"supervisor"}),
     "grades.publish": frozenset({"supervisor"}),
+    "grades.preview": frozenset({"officer", "supervisor", "auditor"}),
+    "scores.what_if": frozenset({"officer", "supervisor", "unit_leader"}),
     "board.read": frozenset({"officer", "supervisor", "auditor", "admin"}),
     "reports.read": frozenset({"officer", "supervisor", "auditor"}),
+    "documents.read": frozenset({"admin", "officer", "supervisor", "unit_leader", "auditor"}),
+    "documents.issue": frozenset({"officer", "supervisor"}),
     "reporter.identity": frozenset({"officer", "supervisor"}),
     "access_log.read": frozenset({"supervisor"}),
 }
@@ -58,6 +64,8 @@ def can_see_unit(user, unit_id: int | None) -> bool:
     if not can(user, "units.read"):
         return False
     scope = unit_scope(user)
+    if scope is None and getattr(user, "role", None) in UNIT_SCOPED:
+        return False  # a unit leader not tied to a unit sees no unit, not every unit
     return scope is None or (unit_id is not None and unit_id == scope)
 
 

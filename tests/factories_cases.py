@@ -79,7 +79,7 @@ def make_case(*, unit=None, state: str = "detected", officer=None, severity: str
         raise ValueError(f"make_case cannot reach state {state!r}")
     unit = unit or factories.unit()
     officer = officer or factories.user(role="officer")
-    opening = {"title": "村集体资金管理不规范", "category": "三资管理"}
+    opening = {"title": "村集体资金管理不规范", "category": "three_assets"}
     opening.update({k: fields.pop(k) for k in _OPEN_KEYS if k in fields})
     case = case_open(unit=unit, severity=severity, actor=officer, **opening)
     actors = {"officer": officer}

@@ -8,7 +8,8 @@ from caseflow.demo.district import DEMO_PASSWORD, DEMO_USERS, build_district, da
 
 
 @click.command("demo")
-@click.option("--scale", type=click.Choice(["district"]), default="district", show_default=True)
+@click.option("--scale", type=click.Choice(["district", "province"]), default="district", show_default=True,
+              help="province: the performance dataset (10,000 units, 300,000 signals, 100,000 cases).")
 @click.option("--seed", type=int, default=2008, show_default=True)
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has units.")
 @with_appcontext
@@ -21,8 +22,23 @@ def demo(scale: str, seed: int, if_empty: bool) -> None:
                           "demo logins, unless changed since")
             return
         raise click.ClickException("the database is not empty; demo data goes only into an empty database")
+    if scale == "province":
+        _province(seed)
+        return
     result = build_district(seed, progress=lambda step: click.echo(f"  … {step}"))
     click.echo(f"demo district: {result.units} units, {result.stations} stations, {result.signals} signals")
+    for line in result.lines:
+        click.echo(line)
+    _print_logins(result.logins, "demo logins")
+
+
+def _province(seed: int) -> None:
+    """Build the province dataset, with percentage lines on stderr."""
+    from caseflow.demo.province import build_province
+
+    result = build_province(seed)
+    click.echo("province: " + ", ".join(f"{n:,} {table}" for table, n in result.counts.items()))
+    click.echo("seconds: " + ", ".join(f"{step} {s}" for step, s in result.seconds.items()))
     for line in result.lines:
         click.echo(line)
     _print_logins(result.logins, "demo logins")

@@ -6,9 +6,9 @@ can render it to DOCX/PDF and tests can compare it. A fixed number of queries pe
 from __future__ import annotations
 
 import statistics
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, literal_column, or_, select
 from sqlalchemy.orm import aliased
 
 from caseflow import clock
@@ -85,10 +85,12 @@ def _signals(bounds: dict) -> dict:
     p0, p1 = _instant(bounds["previous"]["start"]), _instant(bounds["previous"]["end"])
     c0, c1 = _instant(bounds["start"]), _instant(bounds["end"])
     current = and_(Signal.received_at >= c0, Signal.received_at < c1)
+    # Literal columns, not bound parameters: PostgreSQL must see the same expression in GROUP BY.
+    cur = case((current, literal_column("1")), else_=literal_column("0"))
     rows = db.session.execute(
-        select(case((current, 1), else_=0).label("cur"), Signal.channel, Signal.category, func.count())
+        select(cur.label("cur"), Signal.channel, Signal.category, func.count())
         .where(or_(current, and_(Signal.received_at >= p0, Signal.received_at < p1)))
-        .group_by(case((current, 1), else_=0), Signal.channel, Signal.category)
+        .group_by(cur, Signal.channel, Signal.category)
     ).all()
     by_channel: dict[str, int] = {}
     by_category: dict[str, int] = {}
@@ -153,7 +155,7 @@ def period_analysis(year: int, quarter: int | None = None, half: int | None = No
     """Everything the quarterly analysis or half-yearly review shows, as plain data.
 
     Keys: period (key, year, quarter, half, start, end as ISO dates, colour_quarter,
-    previous), colours / previous_colours ({green, orange, red}), changes (units whose
+    previous; end is exclusive, last inclusive), colours / previous_colours ({green, orange, red}), changes (units whose
     colour changed: unit_id, code, name, before, after, index, direction), turned_red,
     signals (total, previous_total, by_channel, by_category), cases (opened, closed,
     overdue, escalated, by_category), top_categories ([{category, signals, cases}]),
@@ -170,6 +172,7 @@ def period_analysis(year: int, quarter: int | None = None, half: int | None = No
         "period": {
             "key": bounds["key"], "year": year, "quarter": quarter, "half": half,
             "start": bounds["start"].isoformat(), "end": bounds["end"].isoformat(),
+            "last": (bounds["end"] - timedelta(days=1)).isoformat(),
             "colour_quarter": list(bounds["colour_quarter"]),
             "previous": {"start": bounds["previous"]["start"].isoformat(),
                          "end": bounds["previous"]["end"].isoformat(),

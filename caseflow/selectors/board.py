@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
 
 from caseflow.extensions import db
@@ -36,11 +36,12 @@ def change_mark(colour: str | None, before: str | None) -> str | None:
 
 def group_key():
     """SQL expression: the board group of a unit (town id, or a negative code for a kind group)."""
+    # Literal columns, not bound parameters: PostgreSQL must see the same expression in GROUP BY.
     return case(
-        (Unit.kind == "agency", literal(KIND_GROUPS["agency"])),
-        (Unit.kind == "enterprise", literal(KIND_GROUPS["enterprise"])),
-        (Unit.kind == "town", Unit.id),
-        else_=func.coalesce(Unit.parent_id, NO_TOWN),
+        (Unit.kind == literal_column("'agency'"), literal_column(str(KIND_GROUPS["agency"]))),
+        (Unit.kind == literal_column("'enterprise'"), literal_column(str(KIND_GROUPS["enterprise"]))),
+        (Unit.kind == literal_column("'town'"), Unit.id),
+        else_=func.coalesce(Unit.parent_id, literal_column(str(NO_TOWN))),
     )
 
 

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, literal_column, select
 from sqlalchemy.orm import aliased
 
 from caseflow import clock
 from caseflow.extensions import db
 from caseflow.models import Case, PeriodResult, Signal, Station, Unit, User
-from caseflow.selectors.board import COLOURS, COLOUR_RANK, previous_quarter
+from caseflow.selectors.board import COLOUR_RANK, COLOURS, previous_quarter
 from caseflow.services.calendar import get_calendar
 
 OPEN_STATES = ("detected", "notice_issued", "rectifying", "verifying", "escalated", "talk", "inquiry")
@@ -96,7 +96,7 @@ def colour_distribution(year: int, quarter: int) -> dict:
             "up": up, "down": down, "moves": [(frm, to, n) for to, frm, n in moves]}
 
 
-def red_units(year: int, quarter: int, limit: int = 15) -> list:
+def red_units(year: int, quarter: int, limit: int = 10) -> list:
     """Red units of the quarter, lowest index first."""
     return db.session.execute(
         select(Unit.id, Unit.code, Unit.name, PeriodResult.index)
@@ -149,7 +149,8 @@ def signals_monthly(today: date | None = None, months: int = MONTHS) -> dict:
     """Signals per month (China time) of the last ``months`` months, by channel and by category (1 query)."""
     bounds = month_starts(today or clock.today(), months)
     edges = [_instant(d) for d in bounds]
-    bucket = case(*[(Signal.received_at < edges[i + 1], i) for i in range(months)], else_=None)
+    # Literal columns, not bound parameters: PostgreSQL must see the same expression in GROUP BY.
+    bucket = case(*[(Signal.received_at < edges[i + 1], literal_column(str(i))) for i in range(months)], else_=None)
     rows = db.session.execute(
         select(bucket.label("b"), Signal.channel, Signal.category, func.count())
         .where(Signal.received_at >= edges[0], Signal.received_at < edges[-1])

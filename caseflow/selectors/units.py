@@ -7,7 +7,7 @@ from sqlalchemy.orm import aliased
 from caseflow.errors import NotFound
 from caseflow.extensions import db
 from caseflow.models import PeriodResult, Station, Unit
-from caseflow.permissions import require_unit, unit_scope
+from caseflow.permissions import UNIT_SCOPED, require_unit, unit_scope
 from caseflow.selectors.common import Page, current_quarter, paginate
 
 
@@ -21,9 +21,8 @@ def units_page(user, *, kind: str | None = None, q: str | None = None, town_id: 
         .outerjoin(result, and_(result.unit_id == Unit.id, result.year == year, result.quarter == quarter))
         .order_by(Unit.code)
     )
-    scope = unit_scope(user)
-    if scope is not None:
-        stmt = stmt.where(Unit.id == scope)
+    if getattr(user, "role", None) in UNIT_SCOPED:
+        stmt = stmt.where(Unit.id == unit_scope(user))  # no unit: IS NULL, nothing
     if kind:
         stmt = stmt.where(Unit.kind == kind)
     if town_id:

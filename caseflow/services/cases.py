@@ -169,11 +169,14 @@ def case_transition(*, case: Case, trigger: str, actor, data: dict[str, Any] | N
             case.handler_id = actor.id
         case.updated_at = at
         case.closed_at = at if case.state in ("closed", "dismissed", "referred") else None
+        changes = deadlines_apply(case=case, to_state=case.state, data=cleaned, at=at, trigger=trigger)
         db.session.flush()  # the versioned UPDATE: a concurrent change raises StaleDataError here
         event = _append_event(case, trigger, from_state, actor, cleaned, at)
         for row in attachments:
             row.event_id = event.id
-        deadlines_apply(case=case, to_state=case.state, data=cleaned, at=at, trigger=trigger, event_id=event.id)
+        for change in changes:
+            change.event_id = event.id
+            db.session.add(change)
         ctx = TransitionContext(case=case, event=event, trigger=trigger, actor=actor, actor_role=role,
                                 data=cleaned, from_state=from_state, to_state=case.state, at=at)
         run_transition_hooks(ctx)

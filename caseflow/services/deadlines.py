@@ -8,7 +8,6 @@ from typing import Any
 from flask import current_app
 
 from caseflow import clock
-from caseflow.extensions import db
 from caseflow.models import Case, DeadlineChange
 from caseflow.services.calendar import get_calendar
 from caseflow.states import DEADLINE_CLEARS, DEADLINE_KINDS, DEADLINES, DeadlineRule
@@ -38,25 +37,25 @@ def _start_day(rule: DeadlineRule, data: dict[str, Any], at: datetime) -> date:
     return clock.local(at).date()
 
 
-def _change(case: Case, kind: str, new: date | None, at: datetime, reason: str, event_id: int | None) -> None:
+def _change(case: Case, kind: str, new: date | None, at: datetime, reason: str) -> DeadlineChange | None:
     column = COLUMNS[kind]
     old = getattr(case, column)
     if old == new:
-        return
+        return None
     setattr(case, column, new)
-    db.session.add(DeadlineChange(case_id=case.id, event_id=event_id, kind=kind, old_due=old, new_due=new,
-                                  at=at, reason=reason[:40]))
+    return DeadlineChange(case_id=case.id, kind=kind, old_due=old, new_due=new, at=at, reason=reason[:40])
 
 
-def deadlines_apply(*, case: Case, to_state: str, data: dict[str, Any], at: datetime, trigger: str,
-                    event_id: int | None) -> None:
-    """Clear the deadlines ``to_state`` ends and start the one it begins, recording each change."""
-    for kind in DEADLINE_CLEARS.get(to_state, DEADLINE_KINDS):
-        _change(case, kind, None, at, trigger, event_id)
+def deadlines_apply(*, case: Case, to_state: str, data: dict[str, Any], at: datetime,
+                    trigger: str) -> list[DeadlineChange]:
+    """Clear the deadlines ``to_state`` ends and start the one it begins; return the history rows
+    (not yet added to the session, so the caller can link them to the event)."""
+    changes = [_change(case, kind, None, at, trigger) for kind in DEADLINE_CLEARS.get(to_state, DEADLINE_KINDS)]
     rule = DEADLINES.get(to_state)
     if rule is not None:
         due = get_calendar().add_workdays(_start_day(rule, data, at), rule_workdays(rule, case, data))
-        _change(case, rule.kind, due, at, trigger, event_id)
+        changes.append(_change(case, rule.kind, due, at, trigger))
+    return [c for c in changes if c is not None]
 
 
 @dataclass

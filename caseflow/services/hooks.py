@@ -18,6 +18,8 @@ from typing import Any
 # Order matters: the ledger first (documents may quote scores), then documents, then
 # notifications. An area adds its module here once its ``on_transition`` works.
 HOOK_MODULES: tuple[str, ...] = (
+    "caseflow.services.ledger",
+    "caseflow.services.documents",
     "caseflow.notifications",
 )
 

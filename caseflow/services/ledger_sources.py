@@ -134,7 +134,7 @@ def _outcomes(src: Sources, year: int, last_q: int, unit_ids) -> None:
     stmt = (select(CaseEvent, Case).join(Case, Case.id == CaseEvent.case_id)
             .where(CaseEvent.at >= start, CaseEvent.at < end, CaseEvent.trigger.in_(SCORED_TRIGGERS),
                    _unit_filter(Case, unit_ids)))
-    pairs = list(db.session.execute(stmt).tuples())
+    pairs = list(db.session.execute(stmt))
     accepts = {e.case_id: e.id for e, _ in pairs if e.trigger == "accept"}
     due = rectify_due_before(list(accepts), accepts)
     for event, case in pairs:
@@ -153,7 +153,7 @@ def performance(year: int, scheme: dict, unit_ids=None) -> dict[int, s.Performan
         groups = select(Unit.peer_group).where(Unit.id.in_(unit_ids)).scalar_subquery()
         peers_stmt = select(Unit.id, Unit.peer_group).where(
             (Unit.active.is_(True) & Unit.peer_group.in_(groups)) | Unit.id.in_(unit_ids))
-    peer_of = dict(db.session.execute(peers_stmt).tuples())
+    peer_of = {u: g for u, g in db.session.execute(peers_stmt)}
     cy = cost_year(year)
     if cy is None:
         return {u: s.full_performance(scheme, "No cost records yet: full points") for u in peer_of}

@@ -113,14 +113,41 @@ def new_signal(*, channel: str, category: str, summary: str, details: str, **fie
     return signal
 
 
-def _attach(signal: Signal, files, actor) -> None:
-    """Store the uploads on the signal through the shared attachment service (content-checked)."""
-    files = [f for f in (files or []) if f is not None and getattr(f, "filename", "")]
-    if not files:
-        return
-    from caseflow.services.attachments import attachments_add
+def uploads_read(files) -> list[tuple[str, bytes]]:
+    """Read and check every upload before anything is stored, so one bad file stores nothing (422).
 
-    attachments_add(files=files, uploaded_by=actor, signal=signal)
+    The content check is the shared one of ``services/attachments.py``; it is run up front here
+    because ``attachment_save`` commits per file and a signal's files are all-or-nothing.
+    """
+    from caseflow.services.attachments import ALLOWED, _clean_name, detect_type
+
+    limit = int(current_app.config.get("UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
+    known = {e for exts in ALLOWED.values() for e in exts}
+    uploads = []
+    for upload in files or []:
+        if upload is None or not getattr(upload, "filename", ""):
+            continue
+        content = upload.read(limit + 1)
+        name = _clean_name(upload.filename)
+        if len(content) > limit:
+            raise InvalidField(N_("The file %(name)s is larger than %(limit)s MB."), field="attachments",
+                               name=name, limit=max(1, limit // (1024 * 1024)))
+        mime = detect_type(content) if content else None
+        ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        if mime is None or (ext and (ext not in known or ext not in ALLOWED[mime])):
+            raise InvalidField(N_("The file %(name)s is not an allowed type or its content does not match its "
+                                  "name (allowed: PDF, JPEG, PNG, DOCX, XLSX, plain text)."),
+                               field="attachments", name=name)
+        uploads.append((name, content))
+    return uploads
+
+
+def _attach(signal: Signal, uploads: list[tuple[str, bytes]], actor) -> None:
+    """Store checked uploads on the signal through the shared attachment service."""
+    from caseflow.services.attachments import attachment_save
+
+    for name, content in uploads:
+        attachment_save(content=content, filename=name, actor=actor, signal=signal)
 
 
 def in_station_area(station_id: int | None, unit_id: int) -> bool:
@@ -143,12 +170,13 @@ def signal_file_rapid(*, monitor: User, unit: Unit, category: str, discovered_on
     category = _category(category)
     discovered_on = _discovered(discovered_on, required=True)
     summary, details = _text(summary, "summary", 200), _text(details, "details", 10000, required=False)
+    uploads = uploads_read(files)
     try:
         signal = new_signal(channel="monitoring_station", category=category, summary=summary, details=details,
                             unit_id=unit.id, station_id=station.id, discovered_on=discovered_on,
                             reporter_id=monitor.id)
         signal.late = rapid_report_late(discovered_on, signal.received_at)
-        _attach(signal, files, monitor)
+        _attach(signal, uploads, monitor)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -169,13 +197,14 @@ def signal_record(*, officer: User, channel: str, unit: Unit | None = None, unit
     summary, details = _text(summary, "summary", 200), _text(details, "details", 10000, required=False)
     name_given = _text(unit_name_given, "unit_name_given", 120, required=False) or None
     contact = _text(reporter_contact, "reporter_contact", 400, required=False) or None
+    uploads = uploads_read(files)
     if unit is None and name_given:
         unit = db.session.scalar(select(Unit).where(Unit.name == name_given, Unit.active.is_(True)))
     try:
         signal = new_signal(channel=channel, category=category, summary=summary, details=details,
                             unit_id=unit.id if unit else None, unit_name_given=name_given,
                             discovered_on=discovered_on, source_details=cleaned, reporter_contact=contact)
-        _attach(signal, files, officer)
+        _attach(signal, uploads, officer)
         db.session.commit()
     except Exception:
         db.session.rollback()

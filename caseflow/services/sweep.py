@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -80,7 +80,7 @@ def _candidates(today: date, horizon: date) -> list[tuple[int, str]]:
     pairs: list[tuple[int, str]] = []
     for kind, state in STATE_OF.items():
         column = getattr(Case, COLUMNS[kind])
-        stmt = select(Case.id).where(Case.state == state, column.is_not(None), or_(column <= horizon, column < today))
+        stmt = select(Case.id).where(Case.state == state, column.is_not(None), column <= horizon)
         pairs += [(cid, kind) for cid in db.session.scalars(stmt.order_by(column, Case.id))]
     return pairs
 
@@ -111,6 +111,13 @@ def _one(case_id: int, kind: str, today: date, report: SweepReport) -> None:
             callback()
         except Exception:  # noqa: BLE001
             log.exception("reminder delivery failed")
+
+
+def sweep_case(*, case_id: int, kind: str, report: SweepReport | None = None) -> SweepReport:
+    """Apply the sweep to one deadline of one case as of ``clock.now()`` (the demo replays history with it)."""
+    report = report or SweepReport(today=clock.today())
+    _one(case_id, kind, report.today, report)
+    return report
 
 
 def sweep_run() -> SweepReport:

@@ -5,8 +5,11 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
 from caseflow.errors import N_, NotFound
-from caseflow.models import UNIT_KINDS
+from caseflow.models import CATEGORIES, CHANNELS, DIMENSIONS, SIGNAL_STATUSES, UNIT_KINDS
+from caseflow.selectors.unit_page import trend_chart, unit_page_data
 from caseflow.selectors.units import stations_watching, towns, unit_get, units_page
+from caseflow.views import charts
+from caseflow.views.board import period_arg
 from caseflow.views.common import capability_required, int_arg, str_arg
 from caseflow.views.nav import NavEntry
 
@@ -43,6 +46,12 @@ def mine():
 @bp.route("/<int:unit_id>")
 @capability_required("units.read")
 def show(unit_id: int):
-    """One unit: identity, leaders, stations watching it."""
+    """One unit: identity, leaders, index trend, breakdown, open cases, signals, documents, eligibility."""
     unit = unit_get(current_user, unit_id)
-    return render_template("units/show.html", unit=unit, stations=stations_watching(unit.id), kinds=UNIT_KINDS)
+    year, quarter = period_arg() or (None, None)
+    data = unit_page_data(current_user, unit, year=year, quarter=quarter)
+    trend = trend_chart(data["quarters"])
+    return render_template("units/show.html", unit=unit, stations=stations_watching(unit.id), kinds=UNIT_KINDS,
+                           trend=charts.trend(trend["labels"], trend["values"], trend["colours"]),
+                           dimensions=DIMENSIONS, categories=CATEGORIES, channels=CHANNELS,
+                           signal_statuses=SIGNAL_STATUSES, **data)

@@ -4,7 +4,7 @@
 (function () {
   "use strict";
   if (!window.echarts) { return; }
-  var PALETTE = { green: "#2e7d4f", orange: "#d97706", red: "#c62828", none: "#9aa4ae" };
+  var PALETTE = { green: "#2e7d4f", orange: "#d97706", red: "#c62828", none: "#b8c0c8", ink: "#37474f" };
   var SERIES = ["#1f5fa8", "#c62828", "#2e7d4f", "#d97706", "#6a3d9a", "#00838f", "#8d6e63",
                 "#ad1457", "#558b2f", "#455a64", "#ef6c00"];
 
@@ -44,6 +44,11 @@
     option.series = spec.series.map(function (s, i) {
       var colour = colourOf(s.colour, i);
       var out = { type: kind, name: s.name, data: s.values, stack: s.stack, itemStyle: { color: colour } };
+      if (s.itemColours) {
+        out.data = s.values.map(function (v, j) {
+          return { value: v, itemStyle: { color: colourOf(s.itemColours[j], i) } };
+        });
+      }
       if (kind === "line") {
         out.lineStyle = { color: colour };
         out.symbolSize = 7;
@@ -56,7 +61,7 @@
       if (i === 0 && spec.marks) {
         out.markLine = { silent: true, symbol: "none", data: spec.marks.map(function (m) {
           return { yAxis: m.value, name: m.name, lineStyle: { color: colourOf(m.colour, 0), type: "dashed" },
-                   label: { formatter: m.name, position: "insideEndTop" } };
+                   label: { formatter: m.name, position: "insideStartTop" } };
         }) };
       }
       return out;

@@ -1,0 +1,121 @@
+"""``bench/results.json`` and the readable ``bench/results.md``, with every figure against issue 9's targets."""
+from __future__ import annotations
+
+import json
+
+from common import BENCH
+
+PAGE_P95_MS, PAGE_RATIO = 150, 2.0
+TARGETS = {"transitions": 100, "sweep": 5, "recompute": 10, "export_s": 30, "export_mb": 300}
+
+
+def _fmt(value, suffix: str = "") -> str:
+    return "—" if value is None else f"{value}{suffix}"
+
+
+def _page_target(dataset: str, row: dict) -> str:
+    if row.get("p95") is None:
+        return "—"
+    ok = row["p95"] < PAGE_P95_MS and (row.get("ratio") or 0) < PAGE_RATIO
+    return ("yes" if ok else "**no**") if dataset == "province" else ("(yes)" if ok else "(no)")
+
+
+def _query_flat(results: dict) -> dict[tuple[str, str], str]:
+    """Per (db, page): whether the query count is the same on both datasets."""
+    seen: dict[tuple[str, str], dict[str, int]] = {}
+    for run in results["runs"]:
+        for row in (run.get("pages") or {}).get("pages", []):
+            if row.get("queries") is not None:
+                seen.setdefault((run["db"], row["page"]), {})[run["dataset"]] = row["queries"]
+    return {k: ("same" if len(set(v.values())) == 1 else "DIFFERS") if len(v) > 1 else "—" for k, v in seen.items()}
+
+
+def _heavy_row(out: list[str], run: dict, name: str, res: dict | None, figure: str, target: str,
+               ok: bool | None) -> None:
+    if res is None:
+        return
+    d, db = run["dataset"], run["db"]
+    if "error" in res or "skipped" in res:
+        out.append(f"| {d} | {db} | {name} | {res.get('error') or res.get('skipped')} | {target} | — | — |")
+        return
+    prov = d == "province"
+    met = "—" if ok is None else (("yes" if ok else "**no**") if prov else ("(yes)" if ok else "(no)"))
+    out.append(f"| {d} | {db} | {name} | {figure} | {target} | {met} | "
+               f"{_fmt(res.get('peak_mb'))} ({_fmt(res.get('baseline_mb'))}) |")
+
+
+def markdown(results: dict) -> str:
+    """The readable report."""
+    meta = results["meta"]
+    out = ["# caseflow benchmark (issue 9)", "",
+           f"Run {meta.get('started')} → {meta.get('finished', 'running')}; clock frozen at {meta['bench_now']}; "
+           f"{meta['requests']} timed requests per page after 2 warm-ups; {meta['cpus']} CPUs, load at start "
+           f"{', '.join(f'{x:.1f}' for x in meta['load'])} (the machine is shared: figures are pessimistic). "
+           f"Province scale {meta['province_scale']:g}.", ""]
+    out += [f"- {n}" for n in meta.get("notes", [])] + [""]
+    out += ["## Builds", "", "| dataset | db | seconds | reused | rows |", "|---|---|---|---|---|"]
+    for run in results["runs"]:
+        b = run.get("build", {})
+        counts = b.get("counts") or {}
+        rows = ", ".join(f"{k} {v:,}" for k, v in counts.items() if k in ("unit", "units", "signal", "signals", "case",
+                                                                           "case_event", "document", "open_cases"))
+        out.append(f"| {run['dataset']} | {run['db']} | {_fmt(b.get('seconds'))} | {b.get('reused')} | "
+                   f"{rows or b.get('error', '')} |")
+    flat = _query_flat(results)
+    out += ["", f"## Pages (target at province scale: p95 < {PAGE_P95_MS} ms and < {PAGE_RATIO:g}× the floor's p95; "
+            "query count the same on both datasets)", "",
+            "| page | dataset | db | p50 ms | p95 ms | queries | same on both datasets | floor p95 ms | ratio | "
+            "target met? |", "|---|---|---|---|---|---|---|---|---|---|"]
+    skipped = set()
+    for run in results["runs"]:
+        pages = run.get("pages") or {}
+        if "error" in pages:
+            out.append(f"| (all) | {run['dataset']} | {run['db']} | error: {pages['error']} |||||||")
+        for row in pages.get("pages", []):
+            if "skipped" in row:
+                skipped.add(f"{row['page']} ({row['skipped']})")
+                continue
+            if "error" in row:
+                out.append(f"| {row['page']} | {run['dataset']} | {run['db']} | {row['error']} |||||| no |")
+                continue
+            out.append(f"| {row['page']} | {run['dataset']} | {run['db']} | {row['p50']} | {row['p95']} | "
+                       f"{row['queries']} | {flat.get((run['db'], row['page']), '—')} | {_fmt(row.get('floor_p95'))} | "
+                       f"{_fmt(row.get('ratio'))} | {_page_target(run['dataset'], row)} |")
+    if skipped:
+        out += ["", "Skipped (not present in `app.url_map`): " + "; ".join(sorted(skipped))]
+    out += ["", "## Heavy paths (each in its own process; memory = that process's peak RSS)", "",
+            "| dataset | db | measurement | figure | target | met? | peak MB (baseline) |", "|---|---|---|---|---|---|---|"]
+    for run in results["runs"]:
+        db = run["db"]
+
+        def row(*args, run=run) -> None:
+            _heavy_row(out, run, *args)
+
+        t = run.get("transitions")
+        if t is not None:
+            ok = (t.get("per_second") or 0) > TARGETS["transitions"] if db == "postgresql" else None
+            row("case_transition", t, f"{t.get('per_second')}/s ({t.get('fired')} fired, {t.get('errors')} errors, "
+                f"p50 {t.get('p50_ms')} ms, p95 {t.get('p95_ms')} ms)", "> 100/s on PostgreSQL", ok)
+        s = run.get("sweep")
+        if s is not None:
+            row("sweep", s, f"{s.get('seconds')} s over {s.get('open_cases')} open cases ({s.get('escalated')} "
+                f"escalated, {s.get('reminded')} reminded, {s.get('alerted')} overdue alerts, {s.get('failed')} failed)",
+                "< 5 s", (s.get("seconds") or 1e9) < TARGETS["sweep"])
+        r = run.get("recompute")
+        if r is not None:
+            row("full-year recompute", r, f"{r.get('seconds')} s, {r.get('year')}, {r.get('units')} units, "
+                f"{r.get('entries')} entries, reproduced {r.get('reproduced')}", "< 10 s",
+                (r.get("seconds") or 1e9) < TARGETS["recompute"])
+        e = run.get("export")
+        if e is not None:
+            ok = (e.get("seconds") or 1e9) < TARGETS["export_s"] and (e.get("peak_mb") or 1e9) < TARGETS["export_mb"]
+            row("xlsx export of all cases", e, f"{e.get('seconds')} s, {e.get('cases')} cases, "
+                f"{(e.get('bytes') or 0) // 1024} KB, HTTP {e.get('status')}", "< 30 s and < 300 MB", ok)
+    out += ["", "Targets apply to the province dataset; district figures are in brackets for comparison.", ""]
+    return "\n".join(out)
+
+
+def write_reports(results: dict) -> None:
+    """Write both files (called after every run, so a partial run leaves its figures)."""
+    (BENCH / "results.json").write_text(json.dumps(results, indent=1, default=str, ensure_ascii=False))
+    (BENCH / "results.md").write_text(markdown(results))

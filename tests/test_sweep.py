@@ -1,0 +1,152 @@
+"""The deadline sweep: overdue escalation via ``caseflow sweep --now``, reminders once, idempotence."""
+from __future__ import annotations
+
+import threading
+from datetime import datetime, time, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from caseflow import clock
+from caseflow.extensions import db as _db
+from caseflow.models import Case, CaseEvent, Notification, SweepMark
+from caseflow.services import sweep as sweep_service
+from caseflow.services.audit import verify_chain
+from caseflow.services.calendar import get_calendar
+from caseflow.services.sweep import sweep_run
+from tests import factories
+from tests.factories_cases import leader_of, make_case
+
+
+def _iso(day, hour=8) -> str:
+    return datetime.combine(day, time(hour, 0)).isoformat()
+
+
+def _escalations(case_id: int) -> list[CaseEvent]:
+    return list(_db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id,
+                                                            CaseEvent.trigger == "escalate")))
+
+
+def test_overdue_acknowledgement_is_escalated_by_the_cli(db, runner):
+    case = make_case(state="notice_issued")
+    supervisor = factories.user(role="supervisor")
+    due = case.ack_due
+    on_due_day = runner.invoke(args=["sweep", "--now", _iso(due, 20)])
+    assert on_due_day.exit_code == 0, on_due_day.output
+    assert _db.session.get(Case, case.id).state == "notice_issued"  # due at the end of the day
+    result = runner.invoke(args=["sweep", "--now", _iso(due + timedelta(days=1))])
+    assert result.exit_code == 0, result.output
+    assert "1 escalated" in result.output and case.number in result.output
+    _db.session.expire_all()
+    case = _db.session.get(Case, case.id)
+    assert case.state == "escalated" and case.ack_due is None
+    [event] = _escalations(case.id)
+    assert (event.actor_id, event.actor_role, event.data["reason"]) == (None, "system", "overdue_acknowledgement")
+    assert clock.local(event.at).date() == due + timedelta(days=1)
+    assert _db.session.scalar(select(func.count()).select_from(Notification)
+                              .where(Notification.user_id == supervisor.id, Notification.kind == "escalated")) == 1
+    again = runner.invoke(args=["sweep", "--now", _iso(due + timedelta(days=2))])
+    assert "0 escalated" in again.output
+    assert len(_escalations(case.id)) == 1 and verify_chain(case.id) == []
+
+
+def test_overdue_rectification_is_escalated(db):
+    case = make_case(state="rectifying", rectify_workdays=3)
+    with clock.frozen(datetime.combine(case.rectify_due + timedelta(days=1), time(9))):
+        report = sweep_run()
+    assert report.escalated == [case.number]
+    [event] = _escalations(case.id)
+    assert event.data["reason"] == "overdue_rectification"
+
+
+def test_overdue_verification_alerts_the_officer_but_does_not_escalate(db):
+    officer = factories.user(role="officer")
+    case = make_case(state="verifying", officer=officer)
+    with clock.frozen(datetime.combine(case.verify_due + timedelta(days=1), time(9))):
+        first, second = sweep_run(), sweep_run()
+    assert first.alerted == [case.number] and second.alerted == [] and first.escalated == []
+    assert _db.session.get(Case, case.id).state == "verifying"
+    assert _db.session.scalar(select(func.count()).select_from(Notification)
+                              .where(Notification.user_id == officer.id, Notification.kind == "overdue")) == 1
+
+
+def test_reminder_before_the_deadline_once(db, app):
+    case = make_case(state="rectifying", rectify_workdays=10)
+    leader = leader_of(case.unit)
+    calendar = get_calendar()
+    day = case.rectify_due
+    while calendar.workdays_between(day, case.rectify_due) < app.config["REMINDER_WORKDAYS"]:
+        day -= timedelta(days=1)
+    early = day - timedelta(days=7)
+    with clock.frozen(datetime.combine(early, time(9))):
+        assert sweep_run().reminded == []
+    with clock.frozen(datetime.combine(day, time(9))):
+        assert sweep_run().reminded == [case.number]
+        assert sweep_run().reminded == []
+    with clock.frozen(datetime.combine(case.rectify_due, time(9))):
+        assert sweep_run().reminded == []
+    reminders = _db.session.scalars(select(Notification).where(Notification.user_id == leader.id,
+                                                               Notification.kind == "reminder")).all()
+    assert len(reminders) == 1 and reminders[0].params["due"] == case.rectify_due.isoformat()
+    assert _db.session.scalar(select(func.count()).select_from(SweepMark)) == 1
+
+
+def test_one_failing_case_is_logged_and_skipped(db, monkeypatch, caplog):
+    bad = make_case(state="notice_issued")
+    good = make_case(state="notice_issued")
+    real = sweep_service.case_transition
+
+    def flaky(*, case, **kwargs):
+        if case.id == bad.id:
+            raise RuntimeError("disk on fire")
+        return real(case=case, **kwargs)
+
+    monkeypatch.setattr(sweep_service, "case_transition", flaky)
+    with clock.frozen(datetime.combine(bad.ack_due + timedelta(days=2), time(9))):
+        report = sweep_run()
+    assert report.escalated == [good.number]
+    assert [n for n, _why in report.failed] == [bad.number]
+    assert "sweep failed" in caplog.text
+    _db.session.expire_all()
+    assert _db.session.get(Case, bad.id).state == "notice_issued"
+    assert _db.session.scalar(select(func.count()).select_from(SweepMark).where(SweepMark.case_id == bad.id)) == 0
+
+
+def test_sweep_cli_rejects_a_bad_date(db, runner):
+    result = runner.invoke(args=["sweep", "--now", "next tuesday"])
+    assert result.exit_code != 0 and "ISO" in result.output
+
+
+def test_two_sweeps_at_once_escalate_each_case_once(app, db):
+    if _db.engine.dialect.name != "postgresql":
+        pytest.skip("needs PostgreSQL (FOR UPDATE SKIP LOCKED); SQLite serialises writers")
+    cases = [make_case(state="notice_issued") for _ in range(6)]
+    ids = [c.id for c in cases]
+    at = datetime.combine(cases[0].ack_due + timedelta(days=3), time(9))
+    barrier = threading.Barrier(2)
+    reports, errors = [], []
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                barrier.wait()
+                with clock.frozen(at):
+                    reports.append(sweep_run())
+            except Exception as error:  # noqa: BLE001
+                errors.append(error)
+            finally:
+                _db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    escalated = [n for r in reports for n in r.escalated]
+    assert sorted(escalated) == sorted(c.number for c in cases)
+    _db.session.expire_all()
+    for case_id in ids:
+        assert len(_escalations(case_id)) == 1
+        assert _db.session.get(Case, case_id).state == "escalated"
+    assert verify_chain() == []
