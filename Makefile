@@ -34,6 +34,12 @@ test: $(VENV)/.test-installed
 		TEST_DATABASE_URL="$$CASEFLOW_TEST_POSTGRES_URL" $(BIN)/python -m pytest --ignore=tests/unit; \
 	fi
 
+## make bench: build the district and province datasets on SQLite (cached in bench/out/ with
+## BENCH_ARGS=--reuse) and on PostgreSQL (BENCH_POSTGRES_URL, skipped when unreachable), then
+## measure pages, transitions, sweep, recompute and export: bench/results.json and results.md.
+bench: $(VENV)/.test-installed
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
 translations: $(VENV)/.test-installed
 	$(BIN)/python scripts/i18n.py all
 

@@ -41,6 +41,8 @@ class Config:
     LOGIN_LOCK_MINUTES = 15
     LOGIN_RATE_LIMIT = "20 per minute"
     PUBLIC_COMPLAINT_RATE_LIMIT = "5 per hour"
+    PUBLIC_COMPLAINT_MAX_BYTES = 64 * 1024  # a public complaint's whole request body (5,000 CJK chars form-encoded fit)
+    PUBLIC_LOOKUP_RATE_LIMIT = "60 per minute"  # receipt look-ups and additions per address
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     API_TOKEN_DAYS = 30

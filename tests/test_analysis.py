@@ -82,3 +82,14 @@ def test_analysis_pages(login_as):
     assert login_as("monitor").get("/analysis/half-year").status_code == 403
     assert clock.today()  # the default period is today's quarter
     assert client.get("/analysis/quarterly").status_code == 200
+
+
+def test_workday_counter_matches_calendar(db):
+    from caseflow.selectors.analysis import workday_counter
+    from caseflow.services.calendar import get_calendar
+
+    calendar = get_calendar()
+    count = workday_counter(calendar)
+    for start, end in ((date(2025, 9, 26), date(2025, 10, 13)), (date(2024, 1, 1), date(2026, 2, 20)),
+                       (date(2026, 4, 30), date(2026, 5, 6))):
+        assert count(end) - count(start) == calendar.workdays_between(start, end)

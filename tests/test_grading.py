@@ -122,3 +122,15 @@ def test_grades_page_shows_status_and_refuses_same_supervisor(year, login_as):
         page = client.get("/grades?year=2025").get_data(as_text=True)
         assert "A different supervisor must approve the grades you computed." in page
     assert db.session.get(YearStatus, 2025).status == "computed"
+
+
+def test_publication_issues_a_recommendation_per_unit(year):
+    from caseflow.models import Document
+
+    publish(year)
+    docs = Document.query.filter_by(kind="recommendation").all()
+    assert len(docs) == 3
+    c_doc = next(d for d in docs if d.unit_id == year["C"].id)
+    assert c_doc.context["grade"] == "C" and c_doc.context["warning_level"] == "红色预警"
+    assert any("刑事责任" in p for p in c_doc.context["problems"])
+    assert c_doc.number and "2026" in c_doc.number

@@ -19,7 +19,7 @@ SCALE = 1 / 500
 @pytest.fixture()
 def province(db):
     """A tiny province, built once per test into the clean database."""
-    return build_province(seed=7, scale=SCALE, progress=lambda *a: None)
+    return build_province(seed=7, scale=SCALE, progress=lambda *a: None, ledger=False)
 
 
 def _count(model) -> int:
@@ -96,3 +96,13 @@ def test_signals_point_at_their_cases(province):
 def test_refuses_a_database_that_is_not_empty(province):
     with pytest.raises(RuntimeError, match="not empty"):
         build_province(seed=7, scale=SCALE, progress=lambda *a: None)
+
+
+def test_documents_verify_and_render(province):
+    documents = pytest.importorskip("caseflow.services.documents")
+    notice = _db.session.scalar(select(Document).where(Document.kind == "notice").order_by(Document.id.desc()).limit(1))
+    receipt = _db.session.scalar(select(Document).where(Document.kind == "receipt").order_by(Document.id).limit(1))
+    for document in (notice, receipt):
+        documents.document_verify(document)  # the frozen context hashes to what was "issued"
+    html = documents.document_render(notice, "html").decode("utf-8")
+    assert notice.number in html

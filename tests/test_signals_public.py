@@ -108,6 +108,11 @@ def test_size_limits(client, db):
     assert too_long.status_code == 422 and too_long.json["error"]["field"] == "details"
     huge = client.post("/api/v1/public/complaints", json={**COMPLAINT, "details": "x" * 100_000})
     assert huge.status_code == 413
+    token = csrf_token(client, "/public/complaint")
+    web = client.post("/public/complaint", data={**COMPLAINT, "details": "x" * 100_000, "csrf_token": token})
+    assert web.status_code == 413
+    web_long = client.post("/public/complaint", data={**COMPLAINT, "details": "字" * 5001, "csrf_token": token})
+    assert web_long.status_code == 422
     bad = client.post("/api/v1/public/complaints", json={**COMPLAINT, "category": "nonsense"})
     assert bad.status_code == 422 and bad.json["error"]["field"] == "category"
     assert db.session.scalar(select(func.count(Signal.id))) == 0

@@ -170,3 +170,42 @@ def test_unit_leader_and_monitor_cannot_open_the_queue(db, login_as):
     assert login_as("unit_leader").get("/signals/").status_code == 403
     monitor = login_as("monitor")
     assert monitor.get(f"/signals/{item.id}").status_code == 403
+
+
+def test_concurrent_triage_lets_exactly_one_win(app, db):
+    """Two officers triage the same signal at once: one wins, the other gets 409 (PostgreSQL row locks)."""
+    import threading
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite serialises writers, so there is no race to lose")
+    officers = [factories.user("officer") for _ in range(2)]
+    item = make_signal()
+    barrier, outcomes = threading.Barrier(2), []
+
+    def run(officer_id: int, action: str) -> None:
+        with app.app_context():
+            from caseflow.models import User
+
+            signal, actor = db.session.get(Signal, item.id), db.session.get(User, officer_id)
+            barrier.wait()
+            try:
+                if action == "reject":
+                    signal_triage(signal=signal, actor=actor, action="reject", reason="不属实")
+                else:
+                    signal_triage(signal=signal, actor=actor, action="open_case", title="并发立案")
+                outcomes.append(action)
+            except Conflict:
+                outcomes.append("conflict")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(o.id, a)) for o, a in zip(officers, ("reject", "open_case"), strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(outcomes).count("conflict") == 1
+    db.session.expire_all()
+    final = db.session.get(Signal, item.id)
+    cases = db.session.scalar(select(func.count(Case.id)))
+    assert (final.status, cases) in (("rejected", 0), ("case_opened", 1))

@@ -125,7 +125,7 @@ def _recent(ctx: DemoContext, officers: list[User], officer: User, today: date) 
     counts = {"opened": 0, "linked": 0, "rejected": 0, "assigned": 0}
     for i, signal in enumerate(recent):
         age = (today - clock.local(signal.received_at).date()).days
-        if age < 2:
+        if age < 4:
             signal.status, signal.officer_id, signal.department = "new", None, None
             continue
         handler = officer if i % 3 == 0 else rng.choice(officers)
@@ -161,7 +161,7 @@ def _fresh_reports(ctx: DemoContext, officer: User, today: date) -> None:
         unit = monitor.station.area[0]
         with clock.frozen(_at(today - timedelta(days=3), 10, 20)):
             signal_file_rapid(monitor=monitor, unit=unit, category="three_assets", discovered_on=clock.today(),
-                              summary=f"{unit.name}村集体资产出租未经民主程序", details="监测员走访时发现，租赁合同未经村民代表会议表决。")
+                              summary=f"{unit.name}集体资产出租未经民主程序", details="监测员走访时发现，租赁合同未经民主决策程序。")
         with clock.frozen(_at(today - timedelta(days=2), 16, 5)):
             signal_file_rapid(monitor=monitor, unit=unit, category="finance",
                               discovered_on=clock.today() - timedelta(days=6),

@@ -13,6 +13,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import DateTimeLocalInput
 
 from caseflow.forms import choices
 from caseflow.models import CATEGORIES, CHANNELS, SEVERITIES
@@ -44,7 +45,7 @@ class RecordForm(FlaskForm):
     category = SelectField(_l("Category"), choices=category_choices(True), validators=[DataRequired()])
     summary = StringField(_l("Summary"), validators=[DataRequired(), Length(max=200)])
     details = TextAreaField(_l("Details"), validators=[Optional(), Length(max=10000)])
-    call_time = StringField(_l("Call time"), validators=[Optional(), Length(max=20)])
+    call_time = StringField(_l("Call time"), validators=[Optional(), Length(max=20)], widget=DateTimeLocalInput())
     letter_number = StringField(_l("Letter number"), validators=[Optional(), Length(max=40)])
     visit_record = TextAreaField(_l("Visit record"), validators=[Optional(), Length(max=2000)])
     post_url = StringField(_l("Forum post address"), validators=[Optional(), Length(max=500)])

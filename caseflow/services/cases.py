@@ -161,15 +161,16 @@ def case_transition(*, case: Case, trigger: str, actor, data: dict[str, Any] | N
         cleaned = validate(trigger, data)
         attachments = _check_attachments(case, cleaned.get("attachment_ids") or [])
         at = clock.now()
-        cleaned = _prepare(case, trigger, cleaned, at)
-        fire(case, trigger, cleaned)
-        if trigger == "reject":
-            case.reject_count = (case.reject_count or 0) + 1
-        if trigger == "issue_notice" and case.handler_id is None and role == "officer":
-            case.handler_id = actor.id
-        case.updated_at = at
-        case.closed_at = at if case.state in ("closed", "dismissed", "referred") else None
-        changes = deadlines_apply(case=case, to_state=case.state, data=cleaned, at=at, trigger=trigger)
+        with db.session.no_autoflush:  # one versioned UPDATE per transition, not one per query
+            cleaned = _prepare(case, trigger, cleaned, at)
+            fire(case, trigger, cleaned)
+            if trigger == "reject":
+                case.reject_count = (case.reject_count or 0) + 1
+            if trigger == "issue_notice" and case.handler_id is None and role == "officer":
+                case.handler_id = actor.id
+            case.updated_at = at
+            case.closed_at = at if case.state in ("closed", "dismissed", "referred") else None
+            changes = deadlines_apply(case=case, to_state=case.state, data=cleaned, at=at, trigger=trigger)
         db.session.flush()  # the versioned UPDATE: a concurrent change raises StaleDataError here
         event = _append_event(case, trigger, from_state, actor, cleaned, at)
         for row in attachments:

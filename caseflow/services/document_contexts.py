@@ -99,7 +99,8 @@ def receipt_context(case: Case, notice: Document | None, data: dict[str, Any], a
     leader = getattr(actor, "role", None) == "unit_leader"
     method = data.get("method") or ("system" if leader else "paper")
     if leader:
-        received_by = f"{actor.display_name}（{case.unit.name}）"
+        name = actor.display_name
+        received_by = name if case.unit.name in name else f"{name}（{case.unit.name}）"
     else:  # who signed on paper is on the paper receipt; the system records the unit's principal leader
         received_by = f"{case.unit.principal_leader or ''}（以纸质回证签名为准）"
     notes = []

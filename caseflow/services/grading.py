@@ -129,8 +129,9 @@ def grades_publish(*, year: int, actor) -> YearStatus:
 
 def _recommendations(year: int, results, units, actor) -> None:
     """Issue the 预警建议书 per unit through the documents service (inside the publication)."""
-    # Wired once ``caseflow.services.documents.document_issue`` exists (see the report).
-    return None
+    from caseflow.services.recommendations import recommendations_issue
+
+    recommendations_issue(year=year, results=results, units=units, actor=actor)
 
 
 def _annual_cases(year: int, results, units, actor) -> None:

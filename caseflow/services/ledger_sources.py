@@ -52,43 +52,56 @@ def _unit_filter(model, unit_ids):
     return model.unit_id.in_(unit_ids) if unit_ids is not None else True
 
 
+_COLUMNS = {
+    "ControlCheck": ("id", "unit_id", "year", "quarter", "item", "weight", "result"),
+    "SurveyResult": ("id", "unit_id", "year", "quarter", "project", "rate"),
+    "SupervisionFinding": ("id", "unit_id", "year", "quarter", "source", "severity"),
+    "Sanction": ("id", "unit_id", "year", "quarter", "person", "subject", "kind", "conduct_on"),
+    "IncentiveAward": ("id", "unit_id", "year", "quarter", "kind"),
+}
+
+
+def _cols(model) -> list:
+    return [getattr(model, c) for c in _COLUMNS[model.__name__]]
+
+
 def _period_rows(model, year: int, last_quarter: int, unit_ids):
-    return db.session.scalars(select(model).where(model.year == year, model.quarter <= last_quarter,
-                                                  _unit_filter(model, unit_ids)))
+    """Plain rows (no ORM objects: a year of a province is hundreds of thousands) booked in the year."""
+    return db.session.execute(select(*_cols(model)).where(model.year == year, model.quarter <= last_quarter,
+                                                          _unit_filter(model, unit_ids)))
 
 
 def _carry_in(model, year: int, unit_ids, keys: tuple[str, ...]):
     """The rows of each unit's (and key's) latest period before ``year``: what carries over into it."""
-    period = model.year * 10 + model.quarter
     cols = [model.unit_id, *(getattr(model, k) for k in keys)]
-    latest = (select(*cols, func.max(period).label("p")).where(model.year < year, _unit_filter(model, unit_ids))
-              .group_by(*cols).subquery())
-    join = and_(model.unit_id == latest.c.unit_id, period == latest.c.p,
+    latest = (select(*cols, func.max(model.year * 10 + model.quarter).label("p"))
+              .where(model.year < year, _unit_filter(model, unit_ids)).group_by(*cols).subquery())
+    # Equality on the model's own columns, so the (unit_id, year, quarter) index is used.
+    join = and_(model.unit_id == latest.c.unit_id, model.year == latest.c.p // 10, model.quarter == latest.c.p % 10,
                 *(getattr(model, k) == latest.c[k] for k in keys))
-    return db.session.scalars(select(model).join(latest, join))
+    return db.session.execute(select(*_cols(model)).join(latest, join))
 
 
 def _checks(src: Sources, year: int, last_q: int, unit_ids) -> None:
     for rows in (_carry_in(m.ControlCheck, year, unit_ids, ()), _period_rows(m.ControlCheck, year, last_q, unit_ids)):
         for r in rows:
-            src.checks[r.unit_id].append(s.ControlCheck(r.id, r.unit_id, r.year, r.quarter, r.item, r.weight, r.result))
+            src.checks[r[1]].append(s.ControlCheck(*r))
 
 
 def _surveys(src: Sources, year: int, last_q: int, unit_ids) -> None:
     for rows in (_carry_in(m.SurveyResult, year, unit_ids, ("project",)),
                  _period_rows(m.SurveyResult, year, last_q, unit_ids)):
         for r in rows:
-            src.surveys[r.unit_id].append(s.SurveyResult(r.id, r.unit_id, r.year, r.quarter, r.project, r.rate))
+            src.surveys[r[1]].append(s.SurveyResult(*r))
 
 
 def _booked(src: Sources, year: int, last_q: int, unit_ids) -> None:
     for r in _period_rows(m.SupervisionFinding, year, last_q, unit_ids):
-        src.findings[r.unit_id].append(s.SupervisionFinding(r.id, r.unit_id, r.year, r.quarter, r.source, r.severity))
+        src.findings[r[1]].append(s.SupervisionFinding(*r))
     for r in _period_rows(m.Sanction, year, last_q, unit_ids):
-        src.sanctions[r.unit_id].append(s.Sanction(r.id, r.unit_id, r.year, r.quarter, r.person, r.subject, r.kind,
-                                                   r.conduct_on))
+        src.sanctions[r[1]].append(s.Sanction(*r))
     for r in _period_rows(m.IncentiveAward, year, last_q, unit_ids):
-        src.awards[r.unit_id].append(s.IncentiveAward(r.id, r.unit_id, r.year, r.quarter, r.kind))
+        src.awards[r[1]].append(s.IncentiveAward(*r))
 
 
 def rectify_due_before(case_ids: list[int], before_event: dict[int, int]) -> dict[int, date | None]:
@@ -114,31 +127,40 @@ def accept_on_time(at: datetime, due: date | None) -> bool:
 
 
 def outcome_of(event: Any, case: Any, due: date | None) -> s.CaseOutcome:
-    """The engine's record of one scored case event."""
-    year, quarter = event_quarter(event.at)
-    severity = (event.data or {}).get("severity") or case.severity
+    """The engine's record of one scored case event (``event``/``case``: rows or objects)."""
+    return outcome_from(event.id, case.id, case.unit_id, event.trigger, event.at, event.data, case.severity,
+                        case.origin, case.notice_deduction, due)
+
+
+def outcome_from(event_id: int, case_id: int, unit_id: int, trigger: str, at: datetime, data: dict | None,
+                 severity: str | None, origin: str, notice_deduction, due: date | None) -> s.CaseOutcome:
+    """The engine's record of one scored case event, from plain values."""
+    year, quarter = event_quarter(at)
+    data = data or {}
+    severity = data.get("severity") or severity
     if severity not in ("minor", "moderate", "serious"):
         severity = None
     on_time = None
-    if event.trigger == "accept":  # the lifecycle derives it (report submitted by the deadline); else ours
-        recorded = (event.data or {}).get("on_time")
-        on_time = bool(recorded) if recorded is not None else accept_on_time(event.at, due)
-    return s.CaseOutcome(event.id, case.id, case.unit_id, year, quarter, event.trigger, severity=severity,
-                         self_reported=case.origin == "self_report", on_time=on_time,
-                         notice_deduction=case.notice_deduction)
+    if trigger == "accept":  # the lifecycle derives it (report submitted by the deadline); else ours
+        recorded = data.get("on_time")
+        on_time = bool(recorded) if recorded is not None else accept_on_time(at, due)
+    return s.CaseOutcome(event_id, case_id, unit_id, year, quarter, trigger, severity=severity,
+                         self_reported=origin == "self_report", on_time=on_time, notice_deduction=notice_deduction)
 
 
 def _outcomes(src: Sources, year: int, last_q: int, unit_ids) -> None:
     start, _ = quarter_bounds(year, 1)
     _, end = quarter_bounds(year, last_q)
-    stmt = (select(CaseEvent, Case).join(Case, Case.id == CaseEvent.case_id)
+    stmt = (select(CaseEvent.id, CaseEvent.case_id, Case.unit_id, CaseEvent.trigger, CaseEvent.at, CaseEvent.data,
+                   Case.severity, Case.origin, Case.notice_deduction)
+            .join(Case, Case.id == CaseEvent.case_id)
             .where(CaseEvent.at >= start, CaseEvent.at < end, CaseEvent.trigger.in_(SCORED_TRIGGERS),
                    _unit_filter(Case, unit_ids)))
-    pairs = list(db.session.execute(stmt))
-    accepts = {e.case_id: e.id for e, _ in pairs if e.trigger == "accept"}
+    rows = list(db.session.execute(stmt))
+    accepts = {r[1]: r[0] for r in rows if r[3] == "accept"}
     due = rectify_due_before(list(accepts), accepts)
-    for event, case in pairs:
-        src.outcomes[case.unit_id].append(outcome_of(event, case, due.get(case.id)))
+    for r in rows:
+        src.outcomes[r[2]].append(outcome_from(*r, due.get(r[1])))
 
 
 def cost_year(year: int) -> int | None:
@@ -157,9 +179,12 @@ def performance(year: int, scheme: dict, unit_ids=None) -> dict[int, s.Performan
     cy = cost_year(year)
     if cy is None:
         return {u: s.full_performance(scheme, "No cost records yet: full points") for u in peer_of}
-    rows = db.session.scalars(select(m.CostRecord).where(m.CostRecord.year.in_((cy, cy - 1)),
-                                                         m.CostRecord.unit_id.in_(list(peer_of))))
-    records = [s.CostRecord(r.id, r.unit_id, r.year, r.admin_cost, r.budget, r.headcount) for r in rows]
+    cost = m.CostRecord
+    stmt = select(cost.id, cost.unit_id, cost.year, cost.admin_cost, cost.budget, cost.headcount).where(
+        cost.year.in_((cy, cy - 1)))
+    if unit_ids is not None:
+        stmt = stmt.where(cost.unit_id.in_(list(peer_of)))
+    records = [s.CostRecord(*r) for r in db.session.execute(stmt)]
     return s.performance_for_year(records, peer_of, cy, scheme)
 
 
@@ -177,6 +202,20 @@ def load_sources(year: int, last_quarter: int, scheme: dict, unit_ids: list[int]
 def overdue_open_units(year: int, quarter: int, unit_ids=None) -> set[int]:
     """Units with an overdue case open at the quarter's end (now, for the current quarter)."""
     return set(overdue_open_cases(year, quarter, unit_ids).values())
+
+
+def overdue_now(unit_id: int) -> bool:
+    """Whether the unit has an overdue open case right now (the current quarter; cases' own columns)."""
+    today = clock.today()
+    rows = db.session.execute(select(Case.state, Case.ack_due, Case.rectify_due).where(
+        Case.unit_id == unit_id, Case.state.in_(OPEN_STATES)))
+    for state, ack_due, rectify_due in rows:
+        if state in ESCALATED_STATES:
+            return True
+        due = ack_due if state == "notice_issued" else rectify_due if state == "rectifying" else None
+        if due is not None and due < today:
+            return True
+    return False
 
 
 def overdue_open_cases(year: int, quarter: int, unit_ids=None) -> dict[int, int]:
@@ -216,4 +255,4 @@ def overdue_open_cases(year: int, quarter: int, unit_ids=None) -> dict[int, int]
 
 
 __all__ = ["SCORED_TRIGGERS", "Sources", "accept_on_time", "event_quarter", "load_sources", "outcome_of",
-           "overdue_open_cases", "overdue_open_units", "performance", "quarter_bounds", "rectify_due_before"]
+           "overdue_now", "overdue_open_cases", "overdue_open_units", "performance", "quarter_bounds", "rectify_due_before"]

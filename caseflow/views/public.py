@@ -1,10 +1,10 @@
 """Public pages, no login: file an anonymous complaint, follow it with the receipt code, add information."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, render_template
+from flask import Blueprint, current_app, flash, render_template, request
 from flask_babel import gettext as _
 
-from caseflow.errors import CaseflowError, NotFound
+from caseflow.errors import CaseflowError, NotFound, TooLarge
 from caseflow.extensions import db, limiter
 from caseflow.forms.signals import AddInfoForm, ComplaintForm, TrackForm
 from caseflow.models import CATEGORIES
@@ -28,7 +28,14 @@ def complaint_limit() -> str:
 
 def lookup_limit() -> str:
     """Receipt look-ups and additions per address."""
-    return current_app.config.get("PUBLIC_LOOKUP_RATE_LIMIT", "60 per minute")
+    return current_app.config["PUBLIC_LOOKUP_RATE_LIMIT"]
+
+
+@bp.before_request
+def _size_guard() -> None:
+    """Refuse oversized public submissions before they are parsed (413)."""
+    if request.method == "POST" and (request.content_length or 0) > current_app.config["PUBLIC_COMPLAINT_MAX_BYTES"]:
+        raise TooLarge()
 
 
 @bp.route("/complaint", methods=["GET", "POST"])

@@ -61,7 +61,7 @@ def _size_guard() -> None:
     """Refuse oversized bodies before they are parsed."""
     if request.method != "POST":
         return
-    limit = int(current_app.config.get("PUBLIC_COMPLAINT_MAX_BYTES", 32 * 1024))
+    limit = current_app.config["PUBLIC_COMPLAINT_MAX_BYTES"]
     if (request.content_length or 0) > limit:
         raise TooLarge()
 
