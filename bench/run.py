@@ -5,6 +5,7 @@ xlsx export, each heavy measurement in its own process; write ``bench/results.js
 
     python bench/run.py [--reuse] [--datasets district,province] [--dbs sqlite,postgresql]
                         [--requests 20] [--province-scale 1] [--transitions 300] [--skip-heavy]
+                        [--build-only] [--merge] [--timeout 1200]
 
 PostgreSQL comes from ``BENCH_POSTGRES_URL`` (default
 ``postgresql+psycopg://postgres@127.0.0.1:55432/cf_bench``); it is skipped with a note when
@@ -91,9 +92,11 @@ def dataset(name: str, db: str, scale: float, reuse: bool, schema: str) -> dict:
     if reuse and marker.exists():
         record = json.loads(marker.read_text())
         present = sqlite_path(name, scale).exists() if db == "sqlite" else True
-        if record.get("schema") == schema and record.get("now") == BENCH_NOW and present:
-            log(f"{name}/{db}: reusing the dataset built {record.get('built_at')}")
-            return dict(record, reused=True)
+        if record.get("now") == BENCH_NOW and present:
+            changed = record.get("schema") != schema
+            log(f"{name}/{db}: reusing the dataset built {record.get('built_at')}"
+                + (" (the models changed since; rebuild without --reuse if a page fails)" if changed else ""))
+            return dict(record, reused=True, schema_changed=changed)
     if db == "sqlite":
         for suffix in ("", "-wal", "-shm"):
             Path(str(sqlite_path(name, scale)) + suffix).unlink(missing_ok=True)
@@ -129,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--province-scale", type=float, default=float(os.environ.get("BENCH_PROVINCE_SCALE", 1)))
     parser.add_argument("--transitions", type=int, default=300)
     parser.add_argument("--skip-heavy", action="store_true")
+    parser.add_argument("--build-only", action="store_true", help="build (or reuse) the datasets, measure nothing")
+    parser.add_argument("--merge", action="store_true", help="keep the other datasets/databases of results.json")
+    parser.add_argument("--timeout", type=int, default=1200, help="seconds allowed to each heavy measurement")
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
     schema = schema_hash()
@@ -150,24 +156,27 @@ def main(argv: list[str] | None = None) -> int:
             run["build"] = dataset(name, db, scale, args.reuse, schema)
             if "error" in run["build"]:
                 continue
+            if args.build_only:
+                continue
             url = url_for_db(db, name, scale)
             log(f"{name}/{db}: pages …")
             run["pages"] = worker("pages", url=url, requests=args.requests)
-            write_reports(results)
+            write_reports(results, args.merge)
             if args.skip_heavy:
                 continue
             work = scratch(name, db, scale)
             log(f"{name}/{db}: transitions …")
-            run["transitions"] = worker("transitions", url=work, count=args.transitions)
+            run["transitions"] = worker("transitions", args.timeout, url=work, count=args.transitions)
             log(f"{name}/{db}: sweep …")
-            run["sweep"] = worker("sweep", url=work)
+            run["sweep"] = worker("sweep", args.timeout, url=work)
             log(f"{name}/{db}: recompute {year} …")
-            run["recompute"] = worker("recompute", url=work, year=year)
+            run["recompute"] = worker("recompute", args.timeout, url=work, year=year)
             log(f"{name}/{db}: export …")
-            run["export"] = worker("export", url=url)
-            write_reports(results)
+            run["export"] = worker("export", args.timeout, url=url)
+            write_reports(results, args.merge)
     results["meta"]["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")
-    write_reports(results)
+    if not args.build_only:
+        write_reports(results, args.merge)
     log(f"wrote {BENCH / 'results.json'} and {BENCH / 'results.md'}")
     return 0
 

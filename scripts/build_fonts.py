@@ -80,9 +80,24 @@ def gb2312_chars() -> set[str]:
     return chars
 
 
+def gbk_hanzi() -> set[str]:
+    """Every CJK ideograph of GBK (CP936): covers the rarer characters of real names and places
+    (e.g. 澥 in 澥浦镇) that GB 2312 lacks."""
+    chars: set[str] = set()
+    for hi in range(0x81, 0xFF):
+        for lo in range(0x40, 0xFF):
+            try:
+                char = bytes((hi, lo)).decode("gbk")
+            except UnicodeDecodeError:
+                continue
+            if "\u4e00" <= char <= "\u9fff":
+                chars.add(char)
+    return chars
+
+
 def wanted_codepoints() -> set[int]:
     """The code points every shipped face keeps."""
-    points = {ord(c) for c in gb2312_chars() | set(EXTRA_CHARS)}
+    points = {ord(c) for c in gb2312_chars() | gbk_hanzi() | set(EXTRA_CHARS)}
     for lo, hi in UNICODE_RANGES:
         points.update(range(lo, hi + 1))
     return points

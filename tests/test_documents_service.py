@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select, update
 
 from caseflow import clock
+from caseflow.demo.reports import last_periods
 from caseflow.errors import CaseflowError, Conflict, InvalidField
 from caseflow.extensions import db
 from caseflow.models import Case, Document, DocumentCounter, User
@@ -265,3 +266,8 @@ def test_concurrent_notices_get_distinct_gap_free_numbers(app, db):
     assert numbers == sorted(f"镇纪预告〔{year}〕{n}号" for n in range(1, 10))
     assert db.session.scalar(select(func.max(DocumentCounter.last))
                           .where(DocumentCounter.year == year, DocumentCounter.prefix == "镇纪预告")) == 9
+
+
+def test_demo_reports_cover_the_last_complete_quarter_and_half_year():
+    assert last_periods(datetime(2026, 11, 27).date()) == ((2026, 3), (2026, 1))
+    assert last_periods(datetime(2026, 2, 1).date()) == ((2025, 4), (2025, 2))

@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from caseflow.extensions import db
 from caseflow.models import AccessLog, Document
@@ -153,3 +153,22 @@ def test_api_errors(client, api_token, notice):
     own = client.get(f"/api/v1/documents/{notice.id}?format=html", headers=api_token("unit_leader",
                                                                                    unit_id=notice.unit_id))
     assert own.status_code == 200
+
+
+def test_api_lists_the_documents_the_caller_may_see(client, api_token, notice):
+    listed = client.get("/api/v1/documents?kind=notice", headers=api_token("auditor")).get_json()
+    assert listed["total"] == 1 and listed["items"][0]["number"] == notice.number
+    assert listed["items"][0]["unit_name"] == "骆驼街道荣吉村村民委员会"
+    other = client.get("/api/v1/documents", headers=api_token("unit_leader")).get_json()
+    assert other["total"] == 0
+    assert client.get("/api/v1/documents", headers=api_token("monitor")).status_code == 403
+
+
+def test_a_tampered_document_is_refused_and_the_refusal_logged(login_as, notice):
+    db.session.execute(update(Document).where(Document.id == notice.id)
+                       .values(context={**notice.context, "findings": "改过"}))
+    db.session.commit()
+    client = login_as("officer")
+    assert client.get(f"/documents/{notice.id}?format=html").status_code == 409
+    actions = list(db.session.scalars(select(AccessLog.action).where(AccessLog.object_id == notice.id)))
+    assert actions == ["document_integrity_failure"]

@@ -118,3 +118,16 @@ def test_grades_export(login_as):
 
 def test_exports_need_login(client):
     assert client.get("/exports/units.xlsx").status_code == 302
+
+
+def test_unit_leader_grades_export_only_published_years(login_as):
+    _town, a, _b = _units()
+    fd.result(a, 2024, 0, 88, grade="A")
+    fd.result(a, 2025, 0, 66, grade="C")
+    fd.year_status(2024, "published")
+    fd.year_status(2025, "computed")
+    client = login_as("unit_leader", unit=a)
+    with client.get("/exports/grades.xlsx?year=2024") as response:
+        assert [r[5] for r in _rows(response)[1:]] == ["A"]
+    with client.get("/exports/grades.xlsx?year=2025") as response:
+        assert _rows(response)[1:] == []

@@ -179,3 +179,14 @@ def test_recompute_reproduces_the_ledger_after_random_activity(db):
             report = ledger.recompute(2026, quarter)
             assert report.reproduced, report.differences
             assert report.stored == report.computed > 0
+
+
+def test_score_cli_reports_reproduction(may, runner):
+    unit = factories.unit()
+    fs.survey(unit, 2026, 1, "public_opinion", "0.5")
+    first = runner.invoke(args=["score", "--year", "2026"])
+    assert first.exit_code == 0, first.output
+    assert "NOT reproduced" in first.output  # the survey was never booked
+    again = runner.invoke(args=["score", "--year", "2026", "--quarter", "2"])
+    assert "stored ledger reproduced exactly" in again.output
+    assert PeriodResult.query.filter_by(unit_id=unit.id, year=2026, quarter=2).one().index == Decimal("97.5000")

@@ -125,14 +125,14 @@ def test_page_unread_count_and_mark_read(db, login_as):
     for _ in range(2):
         fire(make_case(unit=unit, state="detected"), "issue_notice", factories.user(role="officer"))
     html = client.get("/notifications/").get_data(as_text=True)
-    assert "🔔 2" in html
+    assert '<b class="count">2</b>' in html
     assert "please acknowledge" in html.lower() or "签收" in html
     first = _notes(client.user)[0]
     token = csrf_token(client, "/notifications/")
     client.post(f"/notifications/{first.id}/read", data={"csrf_token": token})
-    assert "🔔 1" in client.get("/notifications/").get_data(as_text=True)
+    assert '<b class="count">1</b>' in client.get("/notifications/").get_data(as_text=True)
     client.post("/notifications/read", data={"csrf_token": token})
-    assert "🔔 0" in client.get("/cases/").get_data(as_text=True)
+    assert '<b class="count">0</b>' in client.get("/cases/").get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Notification).where(Notification.read_at.is_(None))) == 0
 
 

@@ -51,7 +51,7 @@ def test_counts_match_the_scale(province):
 
 def test_every_event_chain_verifies(province):
     assert verify_chain() == []
-    # each case's version counts its events, as case_open + case_transition would have left it
+    # the optimistic-lock version moves one step per generated event
     rows = _db.session.execute(select(Case.version, func.count(CaseEvent.id)).join(CaseEvent, CaseEvent.case_id == Case.id)
                                .group_by(Case.id, Case.version)).all()
     assert all(version == events for version, events in rows)

@@ -148,12 +148,12 @@ def test_scheme_page_lists_numbers_and_admin_saves_a_new_version(may, login_as):
     data = json.loads(json.dumps(DEFAULT_SCHEME))
     data["colour"]["green"] = 90
     token = csrf_token(client, "/schemes?year=2026")
-    response = client.post("/schemes?year=2026", data={"csrf_token": token, "data": json.dumps(data)})
+    response = client.post("/schemes?year=2026", data={"csrf_token": token, "scheme_json": json.dumps(data)})
     assert response.status_code == 302
     exported = client.get("/schemes/2026.json").get_json()
     assert exported["colour"]["green"] == 90 and exported["version"] == 2
     bad = dict(data, colour={"green": 60, "orange": 70})
-    response = client.post("/schemes?year=2026", data={"csrf_token": token, "data": json.dumps(bad)})
+    response = client.post("/schemes?year=2026", data={"csrf_token": token, "scheme_json": json.dumps(bad)})
     assert response.status_code == 200
     assert client.get("/schemes/2026.json").get_json()["version"] == 2
     assert login_as("officer").get("/schemes").status_code == 403

@@ -75,7 +75,7 @@ def test_unknown_and_malformed_receipts_answer_alike(client, db):
     _signal, receipt = complaint_file(**COMPLAINT)
     unknown = "A" * 16 if receipt != "A" * 16 else "B" * 16
     answers = []
-    for code in (unknown, "not-a-code!", "0O1I" * 4, receipt[:-1]):
+    for code in (unknown, "not-a-code!", "0O1I" * 4, receipt[:-1], "with/slash", "%00"):
         started = time.perf_counter()
         response = client.get(f"/api/v1/public/complaints/{code}")
         answers.append((response.status_code, response.json, time.perf_counter() - started))
@@ -83,6 +83,17 @@ def test_unknown_and_malformed_receipts_answer_alike(client, db):
     assert all(a[1] == answers[0][1] for a in answers)
     durations = [a[2] for a in answers]
     assert max(durations) < 10 * min(durations) + 0.05  # no early exit for malformed codes
+
+
+def test_web_lookup_answers_unknown_and_malformed_alike(app, db):
+    public = app.test_client()
+    token = csrf_token(public, "/public/complaint/track")
+    answers = []
+    for code in ("A" * 16, "xyz", "", "Z" * 500):
+        response = public.post("/public/complaint/track", data={"receipt": code, "csrf_token": token})
+        flashes = re.findall(r'class="flash[^"]*">([^<]*)<', response.get_data(as_text=True))
+        answers.append((response.status_code, flashes))
+    assert all(a == answers[0] for a in answers) and answers[0][0] == 404 and answers[0][1]
 
 
 def test_public_form_needs_csrf(app, db):

@@ -21,7 +21,7 @@ def _unit():
     return unit
 
 
-def test_unit_page_shows_trend_breakdown_cases_documents_eligibility(login_as):
+def test_unit_page_shows_trend_breakdown_cases_documents_eligibility(app, login_as):
     unit = _unit()
     html = login_as("supervisor").get(f"/units/{unit.id}").get_data(as_text=True)
     spec = json.loads(re.search(r'<script type="application/json">(.*?)</script>', html, re.S).group(1))
@@ -35,6 +35,8 @@ def test_unit_page_shows_trend_breakdown_cases_documents_eligibility(login_as):
     # Breakdown of a chosen quarter.
     html = login_as("officer").get(f"/units/{unit.id}?period=2025-3").get_data(as_text=True)
     assert "91.25</strong>" in html
+    if "scoring.unit_index_page" in app.view_functions:  # the ledger breakdown of the scoring area
+        assert f"/units/{unit.id}/index?" in html
 
 
 def test_unit_page_never_shows_reporter_contact(login_as):

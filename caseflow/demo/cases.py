@@ -10,12 +10,12 @@ import struct
 import zlib
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from caseflow import clock
 from caseflow.demo.district import DEMO_PASSWORD, SUMMARIES, DemoContext
 from caseflow.extensions import db
-from caseflow.models import Case, Unit, User
+from caseflow.models import Case, Notification, Unit, User
 from caseflow.security import hash_password
 from caseflow.services.attachments import attachment_save
 from caseflow.services.cases import case_open, case_transition
@@ -190,8 +190,11 @@ def build(ctx: DemoContext) -> None:
     officer = next(u for u in r.officers if u.username == "officer")
     home = ctx.by_kind["village"][0]
     _replay(r, home, today - timedelta(days=2), (_ISSUE[:2] + (("gap", 1, 1),),), officer)
-    _replay(r, ctx.by_kind["village"][1], today - timedelta(days=40),
+    _replay(r, ctx.by_kind["village"][1], today - timedelta(days=16),
             (_ISSUE[:2] + (("gap", 1, 2),), ("acknowledge", "unit_leader", ("gap", 1, 2)),
              ("submit_report", "unit_leader", ("gap", 10, 12))), officer)
+    # Old notifications have long been read; only the last fortnight's are new.
+    db.session.execute(update(Notification).where(Notification.created_at < clock.now() - timedelta(days=14))
+                       .values(read_at=clock.now() - timedelta(days=13)))
     count = db.session.scalar(select(db.func.count(Case.id)))
     ctx.result.lines.append(f"demo cases: {count}")

@@ -52,7 +52,7 @@ PATHS: tuple[tuple[float, tuple[str, ...]], ...] = (
 )
 TERMINAL_END = {"accept", "dismiss", "refer"}
 # Days the last event of an open case lies before now: (low, high) — wide enough that some are overdue.
-OPEN_GAP = {"detected": (0, 20), "notice_issued": (0, 7), "rectifying": (0, 34), "verifying": (0, 10)}
+OPEN_GAP = {"detected": (0, 20), "notice_issued": (0, 5), "rectifying": (0, 20), "verifying": (0, 8)}
 DELAYS = {"issue_notice": (1, 10), "dismiss": (2, 20), "accept": (1, 7), "reject": (1, 7), "order_talk": (2, 12),
           "order_inquiry": (2, 12), "record_talk": (3, 20), "record_inquiry": (3, 20), "refer": (5, 30),
           "reopen": (20, 120), "escalate": (1, 10)}

@@ -100,7 +100,7 @@ class InputSteps:
         """Two full years of control checks, surveys, findings, sanctions and awards, and three years of
         cost records (trend needs the year before); each unit has a steady 'quality' so colours spread."""
         rng, years = self.rng, (self.first_year, self.first_year + 1)
-        quality = {u: min(1.0, max(0.5, rng.gauss(0.9, 0.07))) for u in self.unit_ids}
+        quality = {u: min(1.0, max(0.5, rng.gauss(0.84, 0.06))) for u in self.unit_ids}
         kinds = sorted(set(self.unit_kind.values()))
         if not db.session.scalar(select(func.count(RiskPoint.id))):
             self.w.put(RiskPoint, [{"unit_kind": k, "code": f"{k[:3].upper()}{i}", "name": f"风险点{i}：{c}",

@@ -3,13 +3,27 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from caseflow.services.document_reports import REPORT_KINDS
 from caseflow.services.documents import FIXED_KEYS
 
 CONTEXT_PREFIX = "ctx_"
+# Labels of the context texts a correction usually touches; other keys show their name.
+KEY_LABELS = {
+    "findings": _l("Findings"),
+    "requirements": _l("Requirements"),
+    "title": _l("Title"),
+    "unit_name": _l("Addressee unit"),
+    "report_instructions": _l("How to report back"),
+    "contact": _l("Contact"),
+    "note": _l("Note"),
+    "received_by": _l("Received by"),
+    "issued_on": _l("Issued on"),
+    "rectify_due": _l("Rectification due"),
+    "ack_due": _l("Acknowledgement due"),
+}
 
 
 class ReportForm(FlaskForm):
@@ -39,8 +53,11 @@ def correction_form(context: dict, formdata=None) -> CorrectionForm:
         pass
 
     for key in editable_keys(context):
-        setattr(Form, CONTEXT_PREFIX + key, TextAreaField(key, default=context[key],
-                                                          validators=[Optional(), Length(max=20000)]))
+        value = context[key]
+        # prose gets a text area, dates, names and one-liners a single line
+        kind = TextAreaField if "\n" in value or len(value) > 60 else StringField
+        setattr(Form, CONTEXT_PREFIX + key, kind(KEY_LABELS.get(key, key), default=value,
+                                                 validators=[Optional(), Length(max=20000)]))
     return Form(formdata=formdata)
 
 

@@ -55,7 +55,7 @@ class ImportForm(FlaskForm):
 
 
 class SchemeForm(FlaskForm):
-    data = TextAreaField(_l("Scheme (JSON)"), validators=[Optional(), Length(max=50000)])
+    scheme_json = TextAreaField(_l("Scheme (JSON)"), validators=[Optional(), Length(max=50000)])
     file = FileField(_l("Or a JSON file"), validators=[FileAllowed(["json"], _l("A .json file"))])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("Save as a new version"))

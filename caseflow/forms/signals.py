@@ -97,11 +97,12 @@ class ComplaintForm(FlaskForm):
 
 
 class TrackForm(FlaskForm):
-    receipt = StringField(_l("Receipt code"), validators=[DataRequired(), Length(max=64)])
+    # No validators: every code, however malformed, is hashed and looked up, and answers alike.
+    receipt = StringField(_l("Receipt code"))
     submit = SubmitField(_l("Show my complaint"))
 
 
 class AddInfoForm(FlaskForm):
-    receipt = HiddenField(validators=[DataRequired(), Length(max=64)])
+    receipt = HiddenField()
     body = TextAreaField(_l("Add information"), validators=[DataRequired(), Length(max=REPLY_MAX)])
     submit = SubmitField(_l("Send"))

@@ -93,8 +93,6 @@ class Revision(db.Model):
     reason: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    # What the correction changed, e.g. "index 84.20 → 86.10, grade B → A" (filled when it is applied).
-    changes: Mapped[str | None] = mapped_column(Text)
 
 
 class EligibilityRecord(db.Model):

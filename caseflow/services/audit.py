@@ -74,17 +74,33 @@ def _check(events: list[CaseEvent]) -> tuple[int, str] | None:
 
 
 def verify_chain(case_id: int | None = None) -> list[ChainProblem]:
-    """Walk every case's chain (or one case's) and return the first broken link per case."""
-    stmt = select(Case.id, Case.number).order_by(Case.id)
+    """Walk every case's chain (or one case's) and return the first broken link per case.
+
+    Events are streamed in (case, seq) order in one query, so the walk scales with the table.
+    """
+    cases = select(Case.id, Case.number).order_by(Case.id)
+    events = (select(CaseEvent).order_by(CaseEvent.case_id, CaseEvent.seq)
+              .execution_options(populate_existing=True, yield_per=2000))
     if case_id is not None:
-        stmt = stmt.where(Case.id == case_id)
-    problems: list[ChainProblem] = []
-    for cid, number in db.session.execute(stmt).all():
-        events = list(db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == cid)
-                                         .order_by(CaseEvent.seq).execution_options(populate_existing=True)))
-        found = _check(events)
-        if found is None and not events:
-            found = (0, "no events")
-        if found:
-            problems.append(ChainProblem(cid, number, *found))
-    return problems
+        cases, events = cases.where(Case.id == case_id), events.where(CaseEvent.case_id == case_id)
+    numbers = dict(db.session.execute(cases).all())
+    chains: dict[int, list[CaseEvent]] = {cid: [] for cid in numbers}
+    problems: dict[int, ChainProblem] = {}
+    current: list[CaseEvent] = []
+
+    def close(chain: list[CaseEvent]) -> None:
+        if chain and (found := _check(chain)):
+            cid = chain[0].case_id
+            problems[cid] = ChainProblem(cid, numbers.get(cid, "?"), *found)
+        if chain:
+            chains.pop(chain[0].case_id, None)
+
+    for event in db.session.scalars(events):
+        if current and event.case_id != current[0].case_id:
+            close(current)
+            current = []
+        current.append(event)
+    close(current)
+    for cid in chains:  # cases whose whole history is missing
+        problems[cid] = ChainProblem(cid, numbers[cid], 0, "no events")
+    return [problems[cid] for cid in sorted(problems)]

@@ -92,7 +92,7 @@ def complaint_lookup(receipt: str | None) -> Signal:
                                                     Signal.channel == "public_web"))
     well_formed = len(code) == RECEIPT_LENGTH and all(ch in RECEIPT_ALPHABET for ch in code)
     if signal is None or not well_formed:
-        raise NotFound(N_("No complaint has this receipt code."))
+        raise NotFound()  # the plain 404, identical to an address that matches no route
     return signal
 
 

@@ -45,6 +45,7 @@ PREFIX_SETTINGS: dict[str, str] = {
 # Context keys a correction may not change: they identify the document.
 FIXED_KEYS = frozenset({"organ", "number", "case_number", "period"})
 ACCESS_ACTION = "document_download"
+INTEGRITY_ACTION = "document_integrity_failure"
 
 
 class DocumentIntegrityError(CaseflowError):
@@ -210,8 +211,19 @@ def document_render(document: Document, fmt: str) -> bytes:
 
 
 def document_download(*, document: Document, fmt: str, user, address: str | None = None) -> bytes:
-    """Render for ``user`` (access already checked by the selector) and record it in the access log."""
-    data = document_render(document, fmt)
+    """Render for ``user`` (access already checked by the selector) and record it in the access log.
+
+    A failed integrity check is recorded too (action ``document_integrity_failure``), so the
+    supervisors reading the access log see it, and the error is raised to the caller.
+    """
+    try:
+        data = document_render(document, fmt)
+    except DocumentIntegrityError:
+        db.session.add(AccessLog(user_id=getattr(user, "id", None), at=clock.now(), action=INTEGRITY_ACTION,
+                                 object_kind="document", object_id=document.id,
+                                 address=(address or "")[:64] or None))
+        db.session.commit()
+        raise
     db.session.add(AccessLog(user_id=getattr(user, "id", None), at=clock.now(), action=ACCESS_ACTION,
                              object_kind="document", object_id=document.id, address=(address or "")[:64] or None))
     db.session.commit()

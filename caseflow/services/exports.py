@@ -31,6 +31,7 @@ from caseflow.models import (
     Signal,
     Unit,
     User,
+    YearStatus,
 )
 from caseflow.permissions import UNIT_SCOPED, require
 from caseflow.selectors.board import KIND_GROUPS, previous_quarter
@@ -172,6 +173,8 @@ def _grades_query(user, f: dict) -> Select:
     for i, q in enumerate(quarters):
         stmt = stmt.outerjoin(q, and_(q.unit_id == Unit.id, q.year == year, q.quarter == i + 1))
     stmt = _town_join(stmt, f.get("town_id"))
+    if user.role in UNIT_SCOPED:  # a unit sees its grade once the year is published
+        stmt = stmt.where(annual.year.in_(select(YearStatus.year).where(YearStatus.status == "published")))
     if f.get("kind"):
         stmt = stmt.where(Unit.kind == f["kind"])
     if f.get("grade"):

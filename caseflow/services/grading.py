@@ -149,30 +149,28 @@ def _annual_cases(year: int, results, units, actor) -> None:
                         f"{unit.principal_leader or ''}; inquiry of the leadership team with a working group."))
 
 
-def revision_open(*, year: int, unit_id: int | None, reason: str | None, actor) -> Revision:
-    """Start an explicit correction of a published year (no commit); ``revision_close`` records its effect."""
+def revision_open(*, year: int, unit_id: int | None, reason: str | None, actor) -> tuple[Revision, tuple]:
+    """Start an explicit correction of a published year (no commit); return it and the unit's annual
+    result before it, for ``revision_close``."""
     if not (reason or "").strip():
         raise InvalidField(N_("A correction needs a reason."), field="reason")
     before = db.session.scalar(select(PeriodResult).where(PeriodResult.unit_id == unit_id,
                                                           PeriodResult.year == year, PeriodResult.quarter == 0))
-    revision = Revision(year=year, unit_id=unit_id, reason=reason.strip(), created_at=clock.now(),
-                        created_by_id=getattr(actor, "id", None),
-                        changes=f"{s.q(before.index)}|{before.grade}" if before is not None else "|")
+    revision = Revision(year=year, unit_id=unit_id, reason=reason.strip()[:1000], created_at=clock.now(),
+                        created_by_id=getattr(actor, "id", None))
     db.session.add(revision)
     db.session.flush()
-    return revision
+    return revision, ((s.q(before.index), before.grade) if before is not None else ("—", "—"))
 
 
-def revision_close(*, revision_id: int) -> Revision:
-    """Recompute the revised unit's annual result and record what changed (no commit)."""
-    revision = db.session.get(Revision, revision_id)
+def revision_close(*, revision: Revision, before: tuple) -> Revision:
+    """Recompute the revised unit's annual result and append what changed to the revision's text (no commit)."""
     scheme = scheme_for_year(revision.year)
     rows = annual_results(revision.year, scheme, [revision.unit_id])
     _store_annual(revision.year, rows, [revision.unit_id])
-    old_index, _, old_grade = (revision.changes or "|").partition("|")
-    new = rows[0] if rows else None
-    revision.changes = (f"index {old_index or '—'} → {s.q(new['index']) if new else '—'}, "
-                        f"grade {old_grade or '—'} → {new['grade'] if new else '—'}")
+    new = rows[0] if rows else {"index": "—", "grade": "—"}
+    index = s.q(new["index"]) if isinstance(new["index"], Decimal) else new["index"]
+    revision.reason = f"{revision.reason} — index {before[0]} → {index}, grade {before[1]} → {new['grade']}"
     return revision
 
 
@@ -182,9 +180,9 @@ def grades_revise(*, year: int, unit_id: int, reason: str, actor) -> Revision:
     if year_status(year).status != "published":
         raise Conflict(N_("Only a published year is revised; before that, recompute it."))
     try:
-        revision = revision_open(year=year, unit_id=unit_id, reason=reason, actor=actor)
+        revision, before = revision_open(year=year, unit_id=unit_id, reason=reason, actor=actor)
         recompute_in_session(year, unit_ids=[unit_id], write=True, revision_id=revision.id)
-        revision_close(revision_id=revision.id)
+        revision_close(revision=revision, before=before)
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -96,17 +96,17 @@ def input_add(*, kind: str, data: dict[str, Any], actor, revision_reason: str | 
         row = spec.model(**_model_values(spec, values))
         db.session.add(row)
         db.session.flush()
-        revision_id = None
+        revision = before = None
         if year_status_of(values["year"]) == "published":
             from caseflow.services.grading import revision_open
 
-            revision_id = revision_open(year=values["year"], unit_id=row.unit_id, reason=revision_reason,
-                                        actor=actor).id
-        _rescore(spec, {(row.unit_id, values["year"], values.get("quarter") or 1)}, revision_id)
-        if revision_id:
+            revision, before = revision_open(year=values["year"], unit_id=row.unit_id, reason=revision_reason,
+                                             actor=actor)
+        _rescore(spec, {(row.unit_id, values["year"], values.get("quarter") or 1)}, revision.id if revision else None)
+        if revision is not None:
             from caseflow.services.grading import revision_close
 
-            revision_close(revision_id=revision_id)
+            revision_close(revision=revision, before=before)
         db.session.commit()
     except Exception:
         db.session.rollback()

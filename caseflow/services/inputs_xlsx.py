@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import io
-from zipfile import BadZipFile
 from datetime import date, datetime
 from typing import Any
+from zipfile import BadZipFile
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 
 from caseflow import clock
 from caseflow import scoring as s
@@ -87,14 +87,13 @@ def result_row(unit_id: int, year: int, quarter: int, entries: list, scheme, ove
 
 
 def _save_result(values: dict) -> None:
-    row = db.session.scalar(select(PeriodResult).where(PeriodResult.unit_id == values["unit_id"],
-                                                       PeriodResult.year == values["year"],
-                                                       PeriodResult.quarter == values["quarter"]))
-    if row is None:
-        db.session.add(PeriodResult(**values))
-    else:
-        for key, value in values.items():
-            setattr(row, key, value)
+    """Upsert a unit-quarter's result: one UPDATE, an INSERT only the first time."""
+    key = (PeriodResult.unit_id == values["unit_id"]) & (PeriodResult.year == values["year"]) & (
+        PeriodResult.quarter == values["quarter"])
+    done = db.session.execute(update(PeriodResult).where(key).values(**values),
+                              execution_options={"synchronize_session": False})
+    if not done.rowcount:
+        db.session.execute(insert(PeriodResult), [values])
 
 
 @dataclass
@@ -194,7 +193,8 @@ def on_transition(ctx) -> None:
         return
     case, event = ctx.case, ctx.event
     year, quarter = src.event_quarter(event.at)
-    if year_status_of(year) == "published":
+    # Only a past year can be published (grading starts after the year ends).
+    if year < clock.today().year and year_status_of(year) == "published":
         return  # only reachable with a clock set back; published results change by revision only
     scheme = scheme_for_year(year)
     if ctx.trigger == "issue_notice":
@@ -216,9 +216,10 @@ def on_transition(ctx) -> None:
     new = s.case_outcome_entries(outcome, scheme.data)
     kept = [_entry(r) for r in stored if r.reason not in s.LIMIT_REASONS]
     combined = s.apply_limits(kept + new, scheme=scheme.data)
-    for r in stored:
-        if r.reason in s.LIMIT_REASONS:
-            db.session.delete(r)
+    stale = [r.id for r in stored if r.reason in s.LIMIT_REASONS]
+    if stale:
+        db.session.execute(delete(ScoreEntry).where(ScoreEntry.id.in_(stale)),
+                           execution_options={"synchronize_session": False})
     rows = [_row(e, scheme.id) for e in combined
             if e.reason in s.LIMIT_REASONS or (e.source_kind == "case_event" and e.source_id == event.id)]
     if rows:

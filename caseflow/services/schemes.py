@@ -40,6 +40,16 @@ def scheme_for_year(year: int) -> ScoringScheme:
     return scheme
 
 
+def scheme_ensure(year: int) -> ScoringScheme:
+    """The year's current scheme, stored (committed) if this is its first use."""
+    existing = scheme_latest(year)
+    if existing is not None:
+        return existing
+    scheme = scheme_for_year(year)
+    db.session.commit()
+    return scheme
+
+
 def year_status_of(year: int) -> str:
     """The grading status of a year: draft, computed, approved or published."""
     row = db.session.get(YearStatus, year)

@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from caseflow import clock
-from caseflow.errors import N_
+from caseflow.errors import N_, CaseflowError
 from caseflow.extensions import db
 from caseflow.models import Case, SweepMark
 from caseflow.notifications import case_params, handlers, notify, unit_leaders
@@ -136,5 +136,5 @@ def sweep_run() -> SweepReport:
             log.exception("sweep failed for case %s", case_id)
             number = db.session.scalar(select(Case.number).where(Case.id == case_id)) or str(case_id)
             db.session.rollback()
-            report.failed.append((number, getattr(error, "render", lambda: str(error))()))
+            report.failed.append((number, error.render() if isinstance(error, CaseflowError) else str(error)))
     return report

@@ -29,7 +29,7 @@ from caseflow.services.attachments import attachment_save, storage_path
 from caseflow.services.calendar import get_calendar
 from caseflow.services.cases import case_open, case_transition
 from caseflow.services.deadlines import deadlines_of
-from caseflow.states import STATE_LABELS, STATES, TRIGGER_LABELS, TRIGGERS
+from caseflow.states import CHOICE_LABELS, STATE_LABELS, STATES, TRIGGER_LABELS, TRIGGERS
 from caseflow.states.diagram import to_svg
 from caseflow.views.common import capability_required, int_arg, str_arg
 from caseflow.views.nav import NavEntry
@@ -40,6 +40,13 @@ NAV = [NavEntry("cases.index", N_("Cases"), "cases.read", order=20),
 TAB_LABELS = {"mine": N_("Mine"), "due": N_("Due within 3 working days"), "overdue": N_("Overdue"),
               "verifying": N_("Awaiting verification"), "all": N_("All"), "decisions": N_("Awaiting decision"),
               "open": N_("Open notices")}
+# Labels of the fields events record, from the machine's definition (plus what case_open records).
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "title": ("标题", "Title"), "category": ("风险类别", "Risk category"), "origin": ("来源", "Origin"),
+    "on_time": ("按期", "On time"), "rectify_due": ("整改期限", "Rectification due"),
+    "annual_year": ("年度", "Year"),
+    **{f.name: (f.label_zh, f.label_en) for t in TRIGGERS.values() for f in t.fields},
+}
 SORT_LABELS = {"opened": N_("Newest first"), "opened_asc": N_("Oldest first"), "number": N_("Number"),
                "updated": N_("Recently changed"), "state": N_("State")}
 
@@ -129,6 +136,7 @@ def _render(case, forms: dict, status: int = 200, open_trigger: str | None = Non
         history=sel.deadline_history(case.id), events=sel.case_events(case.id),
         attachments=sel.case_attachments(case.id), documents=sel.case_documents(case.id), has_docs=has_docs,
         state_labels=STATE_LABELS, trigger_labels=TRIGGER_LABELS, triggers=TRIGGERS, severities=SEVERITIES,
+        field_labels=FIELD_LABELS, choice_labels=CHOICE_LABELS,
         categories=CATEGORIES, upload_form=UploadForm(prefix="up") if can(current_user, "cases.upload") else None,
         open_trigger=open_trigger), status
 
@@ -138,7 +146,7 @@ def _render(case, forms: dict, status: int = 200, open_trigger: str | None = Non
 def show(case_id: int):
     """The case page: state, deadlines, timeline, documents, evidence and the actions allowed now."""
     case = sel.case_get(current_user, case_id)
-    return _render(case, _forms(case))
+    return _render(case, _forms(case), open_trigger=str_arg("action", TRIGGERS))
 
 
 def _upload_files(case, files) -> list[int]:

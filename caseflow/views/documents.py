@@ -151,6 +151,8 @@ def _report_forms(formdata=None, posted: str | None = None) -> dict[str, ReportF
         form = ReportForm(formdata=formdata if posted == kind else None, prefix=kind)
         form.kind.data = kind
         form.period.choices = choices(options)
+        if posted != kind:
+            form.period.data = options[1][0]  # the last complete period, not the one under way
         forms[kind] = form
     return forms
 

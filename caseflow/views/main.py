@@ -8,9 +8,8 @@ from werkzeug.routing import BuildError
 
 from caseflow.errors import N_
 from caseflow.models import CHANNELS, ROLES, SIGNAL_STATUSES, UNIT_KINDS
-from caseflow.selectors import dashboard
+from caseflow.selectors import dashboard, overview
 from caseflow.selectors.common import current_quarter
-from caseflow.selectors.overview import units_by_kind
 from caseflow.views import charts
 from caseflow.views.nav import NavEntry
 
@@ -44,7 +43,7 @@ def _officer() -> dict:
     triage = dashboard.triage_backlog(current_user)
     states = [s for s in dashboard.OPEN_STATES if queue["by_state"].get(s)]
     spec = charts.counts_bar([(charts.state_name(s), queue["by_state"][s]) for s in states], _("Cases"), _("State"))
-    return {"queue": queue, "triage": triage, "queue_chart": spec}
+    return {"queue": queue, "triage": triage, "queue_chart": spec, "by_kind": overview.units_by_kind()}
 
 
 def _overview() -> dict:
@@ -88,5 +87,5 @@ def home():
         context["monitor"] = dashboard.monitor_view(current_user)
     if role == "admin":
         context["admin"] = dashboard.admin_counts()
-        context["by_kind"] = units_by_kind()
+        context["by_kind"] = overview.units_by_kind()
     return render_template("main/home.html", **context)

@@ -75,8 +75,8 @@ def track():
     if form.validate_on_submit():
         try:
             signal = complaint_lookup(form.receipt.data)
-        except NotFound as error:
-            flash(error.render(_), "error")
+        except NotFound:
+            flash(_("No complaint has this receipt code."), "error")
             return render_template("public/track.html", form=form), 404
         return _status_page(signal, form.receipt.data)
     return render_template("public/track.html", form=form), 422 if form.is_submitted() else 200
@@ -95,8 +95,8 @@ def add_info():
             return render_template("public/track.html", form=TrackForm(formdata=None)), 404
     try:
         complaint_add_info(receipt=form.receipt.data, body=form.body.data)
-    except NotFound as error:
-        flash(error.render(_), "error")
+    except NotFound:
+        flash(_("No complaint has this receipt code."), "error")
         return render_template("public/track.html", form=TrackForm(formdata=None)), 404
     except CaseflowError as error:
         db.session.rollback()

@@ -19,7 +19,7 @@ from caseflow.selectors.scoring import open_cases, unit_index, what_if
 from caseflow.selectors.units import unit_get
 from caseflow.services import grading
 from caseflow.services.eligibility import AWARDS, eligibility, eligibility_records
-from caseflow.services.schemes import scheme_for_year, scheme_import, scheme_label
+from caseflow.services.schemes import scheme_ensure, scheme_import, scheme_label
 from caseflow.views.common import capability_required, int_arg, str_arg
 from caseflow.views.nav import NavEntry
 
@@ -142,7 +142,7 @@ def revise(year: int):
         except CaseflowError as error:
             flash(error.render(_), "error")
         else:
-            flash(_("Revision recorded: %(changes)s", changes=revision.changes), "success")
+            flash(_("Revision recorded: %(changes)s", changes=revision.reason), "success")
     else:
         flash(_("A unit code and a reason are required."), "error")
     return redirect(url_for("scoring.grades", year=year))
@@ -185,17 +185,16 @@ def scheme():
     from caseflow.forms.scoring import SchemeForm
 
     year = int_arg("year", current_quarter()[0], lo=2000, hi=2100)
-    current = scheme_for_year(year)
-    db.session.commit()  # the scheme row made on first use
+    current = scheme_ensure(year)
     form = SchemeForm()
     if request.method == "GET":
-        form.data.data = json.dumps(current.data, ensure_ascii=False, indent=2)
+        form.scheme_json.data = json.dumps(current.data, ensure_ascii=False, indent=2)
     elif form.validate_on_submit():
         try:
             if form.file.data:
                 scheme_import(year=year, text=form.file.data.read(), actor=current_user, note=form.note.data)
             else:
-                scheme_import(year=year, text=form.data.data or "", actor=current_user,
+                scheme_import(year=year, text=form.scheme_json.data or "", actor=current_user,
                               note=form.note.data or "edited")
         except CaseflowError as error:
             db.session.rollback()
@@ -224,8 +223,7 @@ def _scheme_rows(data: dict, prefix: str = "") -> list[tuple[str, str, str]]:
 @capability_required("schemes.manage")
 def scheme_export(year: int):
     """Download the year's scheme as JSON."""
-    current = scheme_for_year(year)
-    db.session.commit()
+    current = scheme_ensure(year)
     return Response(s.scheme_to_json(current.data), mimetype="application/json",
                     headers={"Content-Disposition": f"attachment; filename=scheme-{year}-v{current.version}.json"})
 
