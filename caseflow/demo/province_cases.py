@@ -9,6 +9,7 @@ import random
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
+from unittest import mock
 
 from flask import current_app
 
@@ -342,7 +343,10 @@ class CaseSteps:
         ``kind`` called with ``args`` (metadata only while the documents service is absent)."""
         if self._docs is None:
             return {}, None
-        context = getattr(self._ctx, f"{kind}_context")(*args)
+        # The context builders ask ``get_calendar()``, which checks the holiday table with a query on
+        # every call; the builder's calendar is the same object, so ask it instead (90,000 queries less).
+        with mock.patch.object(self._ctx, "get_calendar", lambda: self.cal):
+            context = getattr(self._ctx, f"{kind}_context")(*args)
         if number is not None:
             context["number"] = number
         context.setdefault("organ", current_app.config["ORGAN_NAME"])

@@ -2,8 +2,8 @@
 year to date, the ledger for every period, and the earlier full year graded and published by
 two supervisors (the later one is left as a draft for a supervisor to compute and publish).
 
-Each unit gets a latent target level: about 40 % aim at green (an index of 86.5–94) and the rest
-at orange (78.5–84.5), close to the seed's Zhenhai 2008 figures; control checks and surveys carry
+Each unit gets a latent target level: about 39 % aim at green (an index of 86.5–94) and the rest
+at orange (77.5–83), close to the seed's Zhenhai 2008 figures; control checks and surveys carry
 most of the difference, findings, sanctions, costs and the cases of step 30 add the noise.
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ from caseflow.services.input_kinds import catalogue, catalogue_seed
 from caseflow.services.ledger import recompute_in_session, scored_quarters
 
 DEMO_STEP = 40
-GREEN_SHARE = 0.40
+GREEN_SHARE = 0.39
 PER_CAPITA = {"town": 120_000, "village": 40_000, "community": 50_000, "agency": 150_000, "station": 90_000,
               "enterprise": 200_000}
 PROJECTS = ("economic_subject", "public_opinion", "service_object", "internal_staff")
@@ -33,7 +33,11 @@ SOURCES = ("audit", "social", "media", "people_congress", "cppcc", "inspection")
 
 
 def _targets(rng: random.Random, units) -> dict[int, float]:
-    return {u.id: rng.uniform(86.5, 94) if rng.random() < GREEN_SHARE else rng.uniform(78.5, 84.5) for u in units}
+    """Exactly ``GREEN_SHARE`` of the units aim at green, the rest at orange (the cases add the reds)."""
+    order = list(units)
+    rng.shuffle(order)
+    greens = {u.id for u in order[:round(GREEN_SHARE * len(order))]}
+    return {u.id: rng.uniform(86.5, 94) if u.id in greens else rng.uniform(77.5, 83) for u in units}
 
 
 def _quarter_rows(rng: random.Random, unit, target: float, year: int, quarter: int, now: datetime, out: dict) -> None:

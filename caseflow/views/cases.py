@@ -22,7 +22,7 @@ from caseflow.extensions import db
 from caseflow.forms import choices
 from caseflow.forms.cases import EVIDENCE_FIELD, CaseOpenForm, UploadForm, transition_data, transition_form
 from caseflow.i18n import is_english
-from caseflow.models import CATEGORIES, SEVERITIES, Unit
+from caseflow.models import CATEGORIES, ORIGINS, SEVERITIES, Unit
 from caseflow.permissions import can, require, unit_scope
 from caseflow.selectors import cases as sel
 from caseflow.services.attachments import attachment_save, storage_path
@@ -136,7 +136,7 @@ def _render(case, forms: dict, status: int = 200, open_trigger: str | None = Non
         history=sel.deadline_history(case.id), events=sel.case_events(case.id),
         attachments=sel.case_attachments(case.id), documents=sel.case_documents(case.id), has_docs=has_docs,
         state_labels=STATE_LABELS, trigger_labels=TRIGGER_LABELS, triggers=TRIGGERS, severities=SEVERITIES,
-        field_labels=FIELD_LABELS, choice_labels=CHOICE_LABELS,
+        field_labels=FIELD_LABELS, choice_labels=CHOICE_LABELS, origins=ORIGINS,
         categories=CATEGORIES, upload_form=UploadForm(prefix="up") if can(current_user, "cases.upload") else None,
         open_trigger=open_trigger), status
 

@@ -161,6 +161,8 @@ def _report_forms(formdata=None, posted: str | None = None) -> dict[str, ReportF
 @capability_required("reports.read")
 def reports():
     """Choose a period, issue its numbered analysis report or situation review, then download it."""
+    if request.method == "POST":
+        require(current_user, "documents.issue")  # a reader's POST is refused, not shown the page
     posted = _posted_kind()
     forms = _report_forms(request.form if posted else None, posted)
     status = 200

@@ -129,6 +129,7 @@ def server():
 class Server:
     def __init__(self, url: str, db: Path, log: Path):
         self.url, self.db, self.log = url, db, log
+        self._tokens: dict[str, str] = {}
 
     def query(self, sql: str, *args):
         """Read the demo database directly (read-only): to find a demo user's unit and the like."""
@@ -162,7 +163,11 @@ class Server:
             return json.loads(r.read())
 
     def token(self, username: str) -> str:
-        return self.api("POST", "/api/v1/tokens", json_body={"username": username, "password": PASSWORD})["token"]
+        """A bearer token per demo user, fetched once (log-ins are rate-limited per address)."""
+        if username not in self._tokens:
+            self._tokens[username] = self.api("POST", "/api/v1/tokens",
+                                              json_body={"username": username, "password": PASSWORD})["token"]
+        return self._tokens[username]
 
 
 @pytest.fixture(scope="session")
