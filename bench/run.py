@@ -165,15 +165,12 @@ def main(argv: list[str] | None = None) -> int:
             if args.skip_heavy:
                 continue
             work = scratch(name, db, scale)
-            log(f"{name}/{db}: transitions …")
-            run["transitions"] = worker("transitions", args.timeout, url=work, count=args.transitions)
-            log(f"{name}/{db}: sweep …")
-            run["sweep"] = worker("sweep", args.timeout, url=work)
-            log(f"{name}/{db}: recompute {year} …")
-            run["recompute"] = worker("recompute", args.timeout, url=work, year=year)
-            log(f"{name}/{db}: export …")
-            run["export"] = worker("export", args.timeout, url=url)
-            write_reports(results, args.merge)
+            heavy = [("transitions", work, {"count": args.transitions}), ("sweep", work, {}),
+                     ("recompute", work, {"year": year}), ("export", url, {})]
+            for task, task_url, extra in heavy:
+                log(f"{name}/{db}: {task} …")
+                run[task] = worker(task, args.timeout, url=task_url, **extra)
+                write_reports(results, args.merge)
     results["meta"]["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")
     if not args.build_only:
         write_reports(results, args.merge)

@@ -67,6 +67,8 @@ class Config:
     HANDLING_WORKDAYS = 10
     RAPID_REPORT_WORKDAYS = 1
     REMINDER_WORKDAYS = 3
+    # Display: how long dashboard charts and analysis figures may be reused (the board is always live).
+    DISPLAY_CACHE_SECONDS = int(_env("CASEFLOW_DISPLAY_CACHE_SECONDS", "60") or 60)
     # OpenAPI (flask-smorest).
     API_TITLE = "caseflow API"
     API_VERSION = "v1"
@@ -84,6 +86,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = True
     RATELIMIT_ENABLED = True
     CASEFLOW_NOW = None
+    DISPLAY_CACHE_SECONDS = 0
 
 
 class ProductionConfig(Config):

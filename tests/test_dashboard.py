@@ -91,3 +91,18 @@ def test_admin_sees_counts(login_as):
     factories.unit()
     html = login_as("admin", locale="en").get("/").get_data(as_text=True)
     assert "Users by role" in html and "Monitoring stations" in html
+
+
+def test_display_cache_reuses_heavy_aggregates(app, db):
+    from caseflow.selectors.cache import cached
+
+    calls = []
+    app.config["DISPLAY_CACHE_SECONDS"] = 60
+    try:
+        assert cached("t", (1,), lambda: calls.append(1) or 5) == 5
+        assert cached("t", (1,), lambda: calls.append(1) or 6) == 5
+        assert cached("t", (2,), lambda: calls.append(1) or 7) == 7
+    finally:
+        app.config["DISPLAY_CACHE_SECONDS"] = 0
+    assert len(calls) == 2
+    assert cached("t", (1,), lambda: 8) == 8  # off again

@@ -187,7 +187,7 @@ def board_page(*, year: int, quarter: int, town_id: int | None = None, kind: str
             .select_from(Unit).outerjoin(result, on_result)
             .outerjoin(before, and_(before.unit_id == Unit.id, before.year == prev[0], before.quarter == prev[1])),
             result, **filters,
-        ).subquery()
+        ).where(key.in_([g.key for g in shown])).subquery()  # number only the page's groups
         wanted = or_(*[and_(inner.c.gkey == g.key, inner.c.rn > g.offset, inner.c.rn <= g.offset + g.limit)
                        for g in shown])
         by_group: dict[int, list[Tile]] = {g.key: [] for g in shown}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 
 from caseflow import clock
 from caseflow import scoring as s
@@ -65,7 +65,7 @@ def _store_annual(year: int, rows: list[dict], unit_ids: list[int] | None = None
         cond = cond & PeriodResult.unit_id.in_(unit_ids)
     db.session.execute(delete(PeriodResult).where(cond))
     if rows:
-        db.session.execute(insert(PeriodResult), rows)
+        db.session.execute(PeriodResult.__table__.insert(), rows)
 
 
 def grades_compute(*, year: int, actor) -> YearStatus:

@@ -153,13 +153,13 @@ def recompute_in_session(year: int, quarter: int | None = None, *, unit_ids: lis
         db.session.execute(delete(ScoreEntry).where(_period_filter(ScoreEntry, year, qq, unit_ids)))
         rows = [_row(e, scheme.id, revision_id) for (_, q2), entries in fresh.items() if q2 == qq for e in entries]
         if rows:
-            db.session.execute(insert(ScoreEntry), rows)
+            db.session.execute(ScoreEntry.__table__.insert(), rows)  # Core executemany: one batch
         overdue = src.overdue_open_units(year, qq, unit_ids)
         db.session.execute(delete(PeriodResult).where(_period_filter(PeriodResult, year, qq, unit_ids)))
         results = [result_row(u, year, qq, entries, scheme, u in overdue)
                    for (u, q2), entries in fresh.items() if q2 == qq]
         if results:
-            db.session.execute(insert(PeriodResult), results)
+            db.session.execute(PeriodResult.__table__.insert(), results)
     report.written = write
     report.seconds = _time.perf_counter() - started
     return report
@@ -223,7 +223,7 @@ def on_transition(ctx) -> None:
     rows = [_row(e, scheme.id) for e in combined
             if e.reason in s.LIMIT_REASONS or (e.source_kind == "case_event" and e.source_id == event.id)]
     if rows:
-        db.session.execute(insert(ScoreEntry), rows)
+        db.session.execute(ScoreEntry.__table__.insert(), rows)  # Core executemany: one batch
     if (year, quarter) == s.quarter_of(clock.today()):
         overdue = src.overdue_now(case.unit_id)
     else:  # a clock set back (replays): the state at that quarter's end from the events

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 
 from caseflow.errors import N_
 from caseflow.selectors.analysis import period_analysis
+from caseflow.selectors.cache import cached
 from caseflow.selectors.common import current_quarter
 from caseflow.views import charts
 from caseflow.views.board import period_arg
@@ -49,7 +50,7 @@ def _recent_quarters(n: int = 8) -> list[tuple[int, int]]:
 def quarterly():
     """The quarterly analysis of a quarter (``period=YYYY-Q``, default the current quarter)."""
     year, quarter = period_arg() or current_quarter()
-    data = period_analysis(year, quarter=quarter)
+    data = cached("analysis", (year, quarter, None), lambda: period_analysis(year, quarter=quarter))
     prev = data["period"]["previous"]["colour_quarter"]
     label = _("%(year)s Q%(quarter)s", year=year, quarter=quarter)
     choices = [(f"{y}-{q}", _("%(year)s Q%(quarter)s", year=y, quarter=q)) for y, q in _recent_quarters()]
@@ -64,7 +65,7 @@ def half_year():
     cy, cq = current_quarter()
     year = int_arg("year", cy, lo=2000, hi=2100)
     half = int_arg("half", 1 if cq <= 2 else 2, hi=2)
-    data = period_analysis(year, half=half)
+    data = cached("analysis", (year, None, half), lambda: period_analysis(year, half=half))
     label = _("%(year)s H%(half)s", year=year, half=half)
     before = _("%(year)s H%(half)s", year=year - 1 if half == 1 else year, half=2 if half == 1 else 1)
     choices = [(f"{y}-{h}", _("%(year)s H%(half)s", year=y, half=h))

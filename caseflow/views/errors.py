@@ -90,6 +90,13 @@ def _first_field(messages) -> tuple[str, str]:
     return (".".join(path) or "body"), str(node)
 
 
+def _overflow(error: OverflowError):
+    """A number too large for the database (an id or filter of 20 digits) is bad input, not a 500."""
+    db.session.rollback()
+    code, message = HTTP_MESSAGES[422]
+    return error_response(422, code, _(message))
+
+
 def _internal(error: Exception):
     db.session.rollback()
     log.exception("unhandled error")
@@ -103,4 +110,5 @@ def register(app: Flask) -> None:
     app.register_error_handler(StaleDataError, _stale)
     app.register_error_handler(CSRFError, _csrf)
     app.register_error_handler(HTTPException, _http)
+    app.register_error_handler(OverflowError, _overflow)
     app.register_error_handler(Exception, _internal)

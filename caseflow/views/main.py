@@ -6,9 +6,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
+from caseflow import clock
 from caseflow.errors import N_
 from caseflow.models import CHANNELS, ROLES, SIGNAL_STATUSES, UNIT_KINDS
 from caseflow.selectors import dashboard, overview
+from caseflow.selectors.cache import cached
 from caseflow.selectors.common import current_quarter
 from caseflow.views import charts
 from caseflow.views.nav import NavEntry
@@ -49,10 +51,11 @@ def _officer() -> dict:
 def _overview() -> dict:
     year, quarter = current_quarter()
     dist = dashboard.colour_distribution(year, quarter)
-    monthly = dashboard.signals_monthly()
+    monthly = cached("signals_monthly", (clock.today(),), dashboard.signals_monthly)
     start = dashboard.quarter_start(year, quarter)
     prev_start = dashboard.quarter_start(*dist["previous"])
-    overdue = dashboard.overdue_by_town()
+    end = dashboard.quarter_start(year + (quarter == 4), quarter % 4 + 1)
+    overdue = cached("overdue_by_town", (clock.today(),), dashboard.overdue_by_town)
     return {
         "dist": dist,
         "colour_chart": charts.colour_compare(dist["now"], dist["before"], _quarter_label(year, quarter),
@@ -65,8 +68,8 @@ def _overview() -> dict:
                                            _("Overdue cases"), _("Town / street"), colour="red"),
         "channel_chart": charts.monthly(monthly["months"], monthly["by_channel"], charts.channel_name, _("Month")),
         "category_chart": charts.monthly(monthly["months"], monthly["by_category"], charts.category_name, _("Month")),
-        "rectify": dashboard.time_to_rectify(start, dashboard.quarter_start(year + (quarter == 4), quarter % 4 + 1)),
-        "rectify_before": dashboard.time_to_rectify(prev_start, start),
+        "rectify": cached("rectify", (start, end), lambda: dashboard.time_to_rectify(start, end)),
+        "rectify_before": cached("rectify", (prev_start, start), lambda: dashboard.time_to_rectify(prev_start, start)),
     }
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium-nope"
+CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "screenshots"
 NOW = "2026-11-25T09:30:00"  # a Wednesday morning, China Standard Time

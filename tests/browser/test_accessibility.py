@@ -53,7 +53,7 @@ def _pages(server) -> list[tuple[str | None, str, str, dict | None]]:
 
 def test_axe_on_main_pages(new_page, server, axe_results):
     pages: dict[tuple, object] = {}
-    failures, missing_tables = [], []
+    failures, missing_tables, chart_total = [], [], 0
     for user, name, path, viewport in _pages(server):
         key = (user, bool(viewport))
         if key not in pages:
@@ -73,14 +73,17 @@ def test_axe_on_main_pages(new_page, server, axe_results):
         failures += [f"{name} ({path}): {v['impact']} {v['id']} — {v['help']} — {v['targets']}"
                      for v in violations if v["impact"] in BLOCKING]
         # Every chart has its numbers as a table next to it.
-        bare = page.evaluate("""() => [...document.querySelectorAll('.chart')].filter(c => {
-            const box = c.closest('figure') || c.parentElement;
-            return !box.querySelector('table');
-        }).length""")
+        charts, bare = page.evaluate("""() => {
+            const all = [...document.querySelectorAll('.chart')];
+            return [all.length, all.filter(c => !(c.closest('figure') || c.parentElement).querySelector('table')).length];
+        }""")
+        axe_results[name]["charts"] = charts
+        chart_total += charts
         if bare:
             missing_tables.append(f"{name}: {bare} chart(s) without a table alternative")
     assert not failures, "serious/critical axe violations:\n" + "\n".join(failures)
     assert not missing_tables, "\n".join(missing_tables)
+    assert chart_total > 0, "no chart found on the main pages: the table-alternative check checked nothing"
 
 
 def test_every_field_has_a_label(new_page, server):
