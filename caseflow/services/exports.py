@@ -207,8 +207,7 @@ _SCOPE_COLUMN = {"units": Unit.id, "cases": Case.unit_id, "signals": Signal.unit
 def _cell(ws, value):
     """A cell that keeps user text as text: a leading '=' must not become a formula."""
     cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"
+    cell.data_type = "s"
     return cell
 
 
@@ -225,7 +224,7 @@ def export_xlsx(*, kind: str, user, filters: dict) -> str:
     sheet = workbook.create_sheet(title=spec.title)
     sheet.append([_(h) for h in spec.headers])
     for row in db.session.execute(stmt.execution_options(yield_per=YIELD_PER)):
-        sheet.append([_cell(sheet, v) for v in spec.row(row)])
+        sheet.append([_cell(sheet, v) if isinstance(v, str) and v.startswith("=") else v for v in spec.row(row)])
     handle, path = tempfile.mkstemp(prefix=f"caseflow-{kind}-", suffix=".xlsx")
     os.close(handle)
     try:
