@@ -102,7 +102,7 @@ def _data(trigger: str, rng: random.Random, case: Case, actor: User) -> dict:
     }[trigger]
 
 
-class _Replay:
+class Replay:
     """Shared state while replaying: the users by role and a lazily made leader per unit."""
 
     def __init__(self, ctx: DemoContext) -> None:
@@ -146,13 +146,19 @@ def _when(timing: tuple, case: Case, prev: date, rng: random.Random) -> date:
     return due + timedelta(days=rng.randint(1, 5))
 
 
-def _replay(r: _Replay, unit: Unit, opened: date, steps: tuple, officer: User) -> Case:
-    rng, today = r.ctx.rng, clock.today()
+def _replay(r: Replay, unit: Unit, opened: date, steps: tuple, officer: User) -> Case:
+    rng = r.ctx.rng
     category = rng.choice(list(SUMMARIES))
     with clock.frozen(_at(opened, rng)):
         case = case_open(unit=unit, title=rng.choice(SUMMARIES[category]), category=category,
                          severity=rng.choice(["minor", "moderate", "moderate", "serious"]), actor=officer)
-    prev = opened
+    return replay_steps(r, case, opened, steps, officer)
+
+
+def replay_steps(r: Replay, case: Case, start: date, steps: tuple, officer: User) -> Case:
+    """Fire ``steps`` on an existing case, each dated after the previous one, stopping at today."""
+    rng, today = r.ctx.rng, clock.today()
+    prev = start
     for trigger, role, timing in steps:
         day = _when(timing, case, prev, rng)
         if day >= today:
@@ -169,7 +175,7 @@ def _replay(r: _Replay, unit: Unit, opened: date, steps: tuple, officer: User) -
 
 def build(ctx: DemoContext) -> None:
     """Replay the demo cases, then the few the demo logins need to find."""
-    r = _Replay(ctx)
+    r = Replay(ctx)
     rng, today = ctx.rng, clock.today()
     start = date(ctx.first_year, 1, 1)
     span = (today - start).days

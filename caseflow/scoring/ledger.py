@@ -69,6 +69,8 @@ def case_outcome_entries(outcome: CaseOutcome, scheme: dict[str, Any]) -> list[E
                 return []
             if outcome.notice_deduction is not None:
                 deduction = abs(outcome.notice_deduction)
+            elif outcome.severity is None:  # no notice was ever issued (an annual case): nothing back
+                return []
             else:
                 deduction = abs(_notice_points(table["issue_notice"], outcome.severity, outcome.self_reported))
             share = num(row["notice_share"])

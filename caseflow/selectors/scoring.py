@@ -11,7 +11,7 @@ from caseflow.extensions import db
 from caseflow.models import Case, PeriodResult, ScoreEntry, ScoringScheme
 from caseflow.selectors.common import current_quarter
 from caseflow.services import ledger_sources as src
-from caseflow.services.schemes import scheme_for_year, scheme_label
+from caseflow.services.schemes import scheme_display, scheme_for_year, scheme_label
 
 OUTCOMES = ("close_on_time", "escalate")
 OPEN_STATES = src.OPEN_STATES + ("detected",)
@@ -53,7 +53,7 @@ def unit_index(unit_id: int, year: int, quarter: int) -> dict:
         "unit_id": unit_id, "year": year, "quarter": quarter, "stored": stored,
         "index": _f(summary.index) if entries else None, "colour": shade,
         "dimensions": {k: _f(v) for k, v in summary.dimensions.items()},
-        "scheme": scheme_label(scheme), "scheme_id": scheme.id,
+        "scheme": scheme_label(scheme), "scheme_id": scheme.id, "scheme_display": scheme_display(scheme),
         "detail": (f"{len(entries)} ledger entries; index = control + stakeholder + performance + incentive "
                    f"− integrity ({scheme_label(scheme)})"),
         "entries": [{"dimension": e.dimension, "points": _f(e.points), "reason": e.reason, "detail": e.detail,

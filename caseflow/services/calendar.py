@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask import g, has_app_context
 from sqlalchemy import delete, func, select
 
 from caseflow import clock
@@ -18,7 +19,20 @@ def _fingerprint() -> tuple:
 
 
 def get_calendar() -> WorkCalendar:
-    """The calendar: official tables plus the loaded years; rebuilt only when the table changes."""
+    """The calendar: official tables plus the loaded years; rebuilt only when the table changes.
+
+    Checked once per request (or CLI command): the answer is kept on ``flask.g``, so a page
+    listing many deadlines costs one query, not one per row.
+    """
+    if has_app_context() and "work_calendar" in g:
+        return g.work_calendar
+    calendar = _load_calendar()
+    if has_app_context():
+        g.work_calendar = calendar
+    return calendar
+
+
+def _load_calendar() -> WorkCalendar:
     key = str(db.engine.url)
     stamp = _fingerprint()
     cached = _cache.get(key)
@@ -40,4 +54,6 @@ def calendar_load(text: str) -> list[int]:
     for day, is_workday in sorted(table.items()):
         db.session.add(HolidayEntry(day=day, is_workday=is_workday, loaded_at=now))
     db.session.commit()
+    if has_app_context():
+        g.pop("work_calendar", None)
     return years

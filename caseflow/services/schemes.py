@@ -80,8 +80,17 @@ def scheme_import(*, year: int, text: str | bytes, actor, note: str | None = Non
 
 
 def scheme_label(scheme: ScoringScheme | None) -> str:
-    """How results name their scheme: 'scheme 2026 v 2'."""
+    """How results name their scheme in data (API, logs): 'scheme 2026 v 2'."""
     return f"scheme {scheme.year} v {scheme.version}" if scheme is not None else "—"
+
+
+def scheme_display(scheme: ScoringScheme | None) -> str:
+    """How pages name a scheme, in the reader's language: '2026年度评分方案 第2版'."""
+    if scheme is None:
+        return "—"
+    from flask_babel import gettext
+
+    return gettext("scoring scheme %(year)s, version %(version)s", year=scheme.year, version=scheme.version)
 
 
 def schemes_by_id(ids: set[int]) -> dict[int, ScoringScheme]:

@@ -41,8 +41,11 @@ def login():
             flash(error.render(_), "error")
             status = error.status if error.status != 401 else 200
         else:
+            chosen = session.get("lang")  # a language picked on the login page wins
             session.clear()
             login_user(user)
+            if chosen and chosen != user.locale:
+                user_set_locale(user=user, locale=chosen)
             if user.locale:
                 session["lang"] = user.locale
             return redirect(_safe_next(request.args.get("next")))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,17 +14,24 @@ from caseflow.errors import N_, CaseflowError, Forbidden, NotFound
 from caseflow.extensions import db
 from caseflow.models import CaseEvent, ScoringScheme, Unit
 from caseflow.permissions import can
+from caseflow.scoring.reasons import reason_label
 from caseflow.selectors.common import current_quarter
 from caseflow.selectors.grades import grade_counts, grades_page, status_of, user_names
 from caseflow.selectors.scoring import open_cases, unit_index, what_if
 from caseflow.selectors.units import unit_get
 from caseflow.services import grading
 from caseflow.services.eligibility import AWARDS, eligibility, eligibility_records
-from caseflow.services.schemes import scheme_ensure, scheme_import, scheme_label
+from caseflow.services.schemes import scheme_display, scheme_ensure, scheme_import
 from caseflow.views.common import capability_required, int_arg, str_arg
 from caseflow.views.nav import NavEntry
 
 bp = Blueprint("scoring", __name__)
+
+
+@bp.app_template_global()
+def score_reason(reason: str) -> str:
+    """The readable name of a ledger reason in the current language."""
+    return reason_label(reason, str(get_locale()))
 NAV = [
     NavEntry("scoring.grades", N_("Grades"), "scores.read", order=60),
     NavEntry("scoring.eligibility_page", N_("Eligibility"), "scores.read", order=61),
@@ -93,7 +101,7 @@ def grades():
     scheme = db.session.get(ScoringScheme, status.scheme_id) if status.scheme_id else None
     return render_template("scoring/grades.html", year=year, status=status, page=page, filters=filters,
                            counts=grade_counts(current_user, year), names=names, history=history,
-                           scheme_name=scheme_label(scheme), action_form=GradeActionForm(),
+                           scheme_name=scheme_display(scheme), action_form=GradeActionForm(),
                            revision_form=RevisionForm(), units={u.id: u for u in _history_units(history)})
 
 
@@ -202,7 +210,7 @@ def scheme():
         else:
             flash(_("New scheme version saved; the year's scores were recomputed with it."), "success")
             return redirect(url_for("scoring.scheme", year=year))
-    return render_template("scoring/scheme.html", year=year, scheme=current, name=scheme_label(current), form=form,
+    return render_template("scoring/scheme.html", year=year, scheme=current, name=scheme_display(current), form=form,
                            status=status_of(year).status, rows=_scheme_rows(current.data), label=s.label)
 
 

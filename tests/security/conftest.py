@@ -104,7 +104,7 @@ def snapshot() -> dict[str, list[tuple]]:
     with _db.engine.connect() as conn:
         for table in _db.metadata.sorted_tables:
             rows = conn.execute(select(table)).all()
-            out[table.name] = sorted((tuple(map(repr, r)) for r in rows))
+            out[table.name] = sorted(tuple(map(repr, r)) for r in rows)
     return out
 
 

@@ -346,3 +346,12 @@ def test_property_index_is_sum_of_entries_and_every_value_in_range(inputs):
     assert apply_limits(entries, scheme=S) == entries
     reversed_inputs = {k: v[::-1] if isinstance(v, list) else v for k, v in inputs.items()}
     assert entries_for(**reversed_inputs) == entries
+
+
+def test_accept_without_any_notice_books_nothing():
+    """An annual C-grade case is accepted without a notice ever issued: no bonus, no error."""
+    from caseflow.scoring import DEFAULT_SCHEME, CaseOutcome, case_outcome_entries
+
+    outcome = CaseOutcome(id=1, case_id=1, unit_id=1, year=2025, quarter=2, trigger="accept",
+                          severity=None, self_reported=False, on_time=True, notice_deduction=None)
+    assert case_outcome_entries(outcome, DEFAULT_SCHEME) == []
