@@ -58,7 +58,7 @@ run() {  # name, then sqlmap arguments
     | sed 's/^/    /' | sort -u | head -12
 }
 
-echo "== sqlmap $(sqlmap --version 2>/dev/null | tail -1) against $BASE (budget ${BUDGET}s per target) =="
+echo "== sqlmap $(sqlmap --version 2>/dev/null | grep -v WARNING | tail -1) against $BASE (budget ${BUDGET}s per target) =="
 run login-form   -u "$BASE/login" --data "username=nobody&password=x" -p "username,password"
 run units-q-kind -u "$BASE/units/?q=abc&kind=village" -p "q,kind" --cookie "$COOKIE"
 run cases-state  -u "$BASE/cases/?state=detected" -p "state" --cookie "$COOKIE"

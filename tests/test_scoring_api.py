@@ -130,7 +130,7 @@ def test_index_page_explains_and_links_sources(may, login_as):
     page = client.get(f"/units/{unit.id}/index?year=2026&quarter=2&case_id={case.id}&outcome=close_on_time")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "97.0" in html and "incentive.award" in html and "control.case.issue_notice" in html
+    assert "97.0" in html and "激励加分" in html and "案件：发出预警告知书" in html  # readable reasons, not codes
     assert 'id="what-if-result"' in html and "99.0" in html
     other = factories.unit()
     assert client.get(f"/units/{other.id}/index").status_code == 403
