@@ -6,6 +6,7 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -90,8 +91,9 @@ def _first_field(messages) -> tuple[str, str]:
     return (".".join(path) or "body"), str(node)
 
 
-def _overflow(error: OverflowError):
-    """A number too large for the database (an id or filter of 20 digits) is bad input, not a 500."""
+def _overflow(error: Exception):
+    """Input the database cannot hold — a number too large for it (an id or filter of 20 digits),
+    a NUL byte in text on PostgreSQL (``DataError``) — is bad input, not a 500."""
     db.session.rollback()
     code, message = HTTP_MESSAGES[422]
     return error_response(422, code, _(message))
@@ -111,4 +113,5 @@ def register(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf)
     app.register_error_handler(HTTPException, _http)
     app.register_error_handler(OverflowError, _overflow)
+    app.register_error_handler(DataError, _overflow)
     app.register_error_handler(Exception, _internal)

@@ -14,7 +14,7 @@ import os
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from caseflow.extensions import limiter
@@ -22,6 +22,7 @@ from caseflow.services.audit import verify_chain
 from tests.security.conftest import ROLES, login, row_counts
 from tests.security.test_authorization_matrix import fill, routes
 
+PHASES = [Phase.explicit, Phase.reuse, Phase.generate]  # no shrinking: a failure is reported at once
 EXAMPLES = int(os.environ.get("SECURITY_FORM_EXAMPLES", "4"))
 SKIP_ACTIONS = ("/logout",)  # would end the session the run is using
 IGNORED_TABLES = {"access_log", "user"}  # a login or a logged read is not a partial write
@@ -117,7 +118,7 @@ def _fuzz_form(role, client, form, page, runs) -> None:
 
     strategy = st.fixed_dictionaries({n: value_for(n) for n in names}) if names else st.just({})
 
-    @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
+    @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None, phases=PHASES,
               suppress_health_check=list(HealthCheck))
     @given(values=strategy, blob=st.binary(max_size=2048))
     def fuzz(values, blob):
