@@ -1,7 +1,7 @@
 """Locale selection (Chinese by default, English on request) and template helpers."""
 from __future__ import annotations
 
-from flask import Flask, current_app, g, session
+from flask import Flask, current_app, g, has_request_context, session
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,6 +13,8 @@ from caseflow.extensions import babel
 def select_locale() -> str:
     """The user's saved choice, else the session's, else zh_CN."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands, background work: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     user_locale = getattr(current_user, "locale", None) if current_user else None
     for candidate in (getattr(g, "forced_locale", None), user_locale, session.get("lang")):
         if candidate in languages:
