@@ -16,7 +16,7 @@ from caseflow.extensions import db
 from caseflow.models import CATEGORIES, Signal, SignalReply, Unit, User
 from caseflow.permissions import require
 from caseflow.security import token_digest
-from caseflow.services.signals import new_signal
+from caseflow.services.signals import clean_text, new_signal
 
 # No 0/O, 1/I/L: a code read aloud or copied from paper survives.
 RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -51,15 +51,6 @@ def format_receipt(code: str) -> str:
     return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
 
 
-def _field(value: str | None, field: str, max_length: int, *, required: bool) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise InvalidField(N_("The field %(field)s is required."), field=field)
-    if len(text) > max_length:
-        raise InvalidField(N_("The field %(field)s is longer than %(max)s characters."), field=field, max=max_length)
-    return text
-
-
 def _summary(details: str) -> str:
     first = " ".join(details.split())
     return first if len(first) <= 60 else first[:59] + "…"
@@ -67,11 +58,11 @@ def _summary(details: str) -> str:
 
 def complaint_file(*, unit_name: str, category: str, details: str, contact: str | None = None) -> tuple[Signal, str]:
     """File an anonymous complaint; return the signal and the receipt code (shown once, never stored)."""
-    unit_name = _field(unit_name, "unit_name", UNIT_NAME_MAX, required=True)
+    unit_name = clean_text(unit_name, "unit_name", UNIT_NAME_MAX, required=True)
     if category not in CATEGORIES:
         raise InvalidField(N_("Unknown category."), field="category")
-    details = _field(details, "details", DETAILS_MAX, required=True)
-    contact = _field(contact, "contact", CONTACT_MAX, required=False) or None
+    details = clean_text(details, "details", DETAILS_MAX, required=True)
+    contact = clean_text(contact, "contact", CONTACT_MAX, required=False) or None
     unit = db.session.scalar(select(Unit).where(Unit.name == unit_name, Unit.active.is_(True)))
     receipt = receipt_new()
     try:
@@ -105,7 +96,7 @@ def public_replies(signal: Signal) -> list[SignalReply]:
 def complaint_add_info(*, receipt: str, body: str) -> SignalReply:
     """The reporter adds information to their complaint, identified only by the receipt."""
     signal = complaint_lookup(receipt)
-    text = _field(body, "body", REPLY_MAX, required=True)
+    text = clean_text(body, "body", REPLY_MAX, required=True)
     reply = SignalReply(signal_id=signal.id, from_reporter=True, body=text, created_at=clock.now())
     db.session.add(reply)
     db.session.commit()
@@ -117,7 +108,7 @@ def signal_reply(*, signal: Signal, actor: User, body: str) -> SignalReply:
     require(actor, "signals.triage")
     if signal.receipt_hash is None:
         raise Forbidden(N_("Only anonymous complaints with a receipt code can be answered here."))
-    text = _field(body, "body", REPLY_MAX, required=True)
+    text = clean_text(body, "body", REPLY_MAX, required=True)
     reply = SignalReply(signal_id=signal.id, author_id=actor.id, from_reporter=False, body=text,
                         created_at=clock.now())
     db.session.add(reply)

@@ -26,7 +26,8 @@ RECORDED_CHANNELS = tuple(c for c in CHANNELS if c not in ("monitoring_station",
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
-def _text(value: str | None, field: str, max_length: int, *, required: bool = True) -> str:
+def clean_text(value: str | None, field: str, max_length: int, *, required: bool = True) -> str:
+    """Strip a text field and check it is present (when required) and not too long."""
     text = (value or "").strip()
     if required and not text:
         raise InvalidField(N_("The field %(field)s is required."), field=field)
@@ -68,7 +69,7 @@ def source_details_clean(channel: str, raw: dict | None) -> dict[str, str]:
     cleaned = {}
     for key in CHANNELS[channel][1]:
         max_length, cleaner = SOURCE_FIELDS[key]
-        value = _text(str(raw.get(key) or ""), key, max_length)
+        value = clean_text(str(raw.get(key) or ""), key, max_length)
         cleaned[key] = cleaner(value) if cleaner else value
     return cleaned
 
@@ -169,7 +170,7 @@ def signal_file_rapid(*, monitor: User, unit: Unit, category: str, discovered_on
         raise Forbidden(N_("Your station is not active."))
     category = _category(category)
     discovered_on = _discovered(discovered_on, required=True)
-    summary, details = _text(summary, "summary", 200), _text(details, "details", 10000, required=False)
+    summary, details = clean_text(summary, "summary", 200), clean_text(details, "details", 10000, required=False)
     uploads = uploads_read(files)
     try:
         signal = new_signal(channel="monitoring_station", category=category, summary=summary, details=details,
@@ -194,9 +195,9 @@ def signal_record(*, officer: User, channel: str, unit: Unit | None = None, unit
     cleaned = source_details_clean(channel, source_details)
     category = _category(category)
     discovered_on = _discovered(discovered_on, required=False)
-    summary, details = _text(summary, "summary", 200), _text(details, "details", 10000, required=False)
-    name_given = _text(unit_name_given, "unit_name_given", 120, required=False) or None
-    contact = _text(reporter_contact, "reporter_contact", 400, required=False) or None
+    summary, details = clean_text(summary, "summary", 200), clean_text(details, "details", 10000, required=False)
+    name_given = clean_text(unit_name_given, "unit_name_given", 120, required=False) or None
+    contact = clean_text(reporter_contact, "reporter_contact", 400, required=False) or None
     uploads = uploads_read(files)
     if unit is None and name_given:
         unit = db.session.scalar(select(Unit).where(Unit.name == name_given, Unit.active.is_(True)))
@@ -219,7 +220,7 @@ def signal_assign(*, signal: Signal, officer: User, department: str, handler: Us
         raise Conflict(N_("This signal has already been handled."))
     if handler is None or not handler.active or not can(handler, "signals.triage"):
         raise InvalidField(N_("The handling officer must be an active officer or supervisor."), field="handler_id")
-    signal.department = _text(department, "department", 80)
+    signal.department = clean_text(department, "department", 80)
     signal.officer_id = handler.id
     signal.status = "assigned"
     if signal.handling_due is None:
@@ -302,7 +303,7 @@ def signal_triage(*, signal: Signal, actor: User, action: str, case_id: Any = No
             _claim(signal, "linked")
             signal.case_id, signal.unit_id = case.id, case.unit_id
         else:
-            signal.outcome_reason = _text(reason, "reason", 2000)
+            signal.outcome_reason = clean_text(reason, "reason", 2000)
             _claim(signal, "rejected")
         _stamp(signal, actor)
         db.session.commit()
@@ -327,7 +328,7 @@ def _triage_open(signal: Signal, actor: User, title: str | None, unit: Unit | No
         raise InvalidField(N_("The field %(field)s is required."), field="unit_id")
     if severity is not None and severity not in SEVERITIES:
         raise InvalidField(N_("Unknown severity."), field="severity")
-    title = _text(title, "title", 200)
+    title = clean_text(title, "title", 200)
     category = _category(category or signal.category)
     _claim(signal, "case_opened")
     signal.unit_id = unit.id
