@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from email.message import EmailMessage
 
@@ -15,13 +16,14 @@ from caseflow.extensions import db
 log = logging.getLogger(__name__)
 
 
-class Channel:
+class Channel(ABC):
     """A way to reach a user; ``deliver`` gets the new rows inside the transaction."""
 
     name = "channel"
 
+    @abstractmethod
     def deliver(self, rows: list, after_commit: list[Callable[[], None]]) -> None:
-        raise NotImplementedError
+        """Hand the rows to this channel (inside the transaction; slow work goes to after_commit)."""
 
 
 class InAppChannel(Channel):
