@@ -98,6 +98,18 @@ def _clean_name(filename: str | None) -> str:
     return (name or "upload")[:200]
 
 
+def attachment_check(content: bytes, filename: str | None, *, field: str = "file") -> tuple[str, str]:
+    """Judge an upload by its content (and require its name to agree); return (clean name, MIME type)."""
+    name = _clean_name(filename)
+    mime = detect_type(content) if content else None
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    known = {e for exts in ALLOWED.values() for e in exts}
+    if mime is None or (ext and (ext not in known or ext not in ALLOWED[mime])):
+        raise InvalidField(N_("The file %(name)s is not an allowed type or its content does not match its "
+                              "name (allowed: PDF, JPEG, PNG, DOCX, XLSX, plain text)."), field=field, name=name)
+    return name, mime
+
+
 def attachment_save(*, content: bytes, filename: str | None, actor, case=None, signal=None) -> Attachment:
     """Check and store an upload for a case (or signal) and commit its row; raise 413/422/507."""
     limit = int(current_app.config.get("UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
@@ -105,13 +117,7 @@ def attachment_save(*, content: bytes, filename: str | None, actor, case=None, s
         raise TooLarge(N_("The file is larger than %(limit)s MB."), field="file", limit=limit // (1024 * 1024) or 1)
     if not content:
         raise InvalidField(N_("The file is empty."), field="file")
-    mime = detect_type(content)
-    name = _clean_name(filename)
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    known = {e for exts in ALLOWED.values() for e in exts}
-    if mime is None or (ext and ext in known and ext not in ALLOWED[mime]) or (ext and ext not in known):
-        raise InvalidField(N_("This file type is not allowed, or the file's content does not match its name "
-                              "(allowed: PDF, JPEG, PNG, DOCX, XLSX, plain text)."), field="file")
+    name, mime = attachment_check(content, filename)
     sha256 = hashlib.sha256(content).hexdigest()
     try:
         _store(content, sha256)

@@ -120,25 +120,18 @@ def uploads_read(files) -> list[tuple[str, bytes]]:
     The content check is the shared one of ``services/attachments.py``; it is run up front here
     because ``attachment_save`` commits per file and a signal's files are all-or-nothing.
     """
-    from caseflow.services.attachments import ALLOWED, _clean_name, detect_type
+    from caseflow.services.attachments import _clean_name, attachment_check
 
     limit = int(current_app.config.get("UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
-    known = {e for exts in ALLOWED.values() for e in exts}
     uploads = []
     for upload in files or []:
         if upload is None or not getattr(upload, "filename", ""):
             continue
         content = upload.read(limit + 1)
-        name = _clean_name(upload.filename)
         if len(content) > limit:
             raise InvalidField(N_("The file %(name)s is larger than %(limit)s MB."), field="attachments",
-                               name=name, limit=max(1, limit // (1024 * 1024)))
-        mime = detect_type(content) if content else None
-        ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-        if mime is None or (ext and (ext not in known or ext not in ALLOWED[mime])):
-            raise InvalidField(N_("The file %(name)s is not an allowed type or its content does not match its "
-                                  "name (allowed: PDF, JPEG, PNG, DOCX, XLSX, plain text)."),
-                               field="attachments", name=name)
+                               name=_clean_name(upload.filename), limit=max(1, limit // (1024 * 1024)))
+        name, _mime = attachment_check(content, upload.filename, field="attachments")
         uploads.append((name, content))
     return uploads
 
