@@ -1,6 +1,7 @@
 """``case_transition`` throughput on a realistic mix: each open case gets its natural next step."""
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from datetime import timedelta
@@ -20,13 +21,35 @@ NEXT = {
 }
 
 
-def transitions(db, case_ids: list[int]) -> dict:
-    """Fire the next trigger of each case through ``case_transition`` (one transaction each) and time it."""
-    from common import peak_rss_mb
+def _server_cpu(db) -> dict[int, float] | None:
+    """CPU seconds of this database's server processes, when the server runs on this machine (else None)."""
+    from sqlalchemy import text
 
+    if db.engine.dialect.name != "postgresql":
+        return None
+    pids = db.session.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")).all()
+    db.session.commit()
+    tick, out = os.sysconf("SC_CLK_TCK"), {}
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        out[pid] = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    return out
+
+
+def _server_cpu_spent(before: dict[int, float] | None, after: dict[int, float] | None) -> float | None:
+    if before is None or after is None:
+        return None
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
+def plan_transitions(db, case_ids: list[int]) -> list[tuple[int, str, int | None, dict]]:
+    """The natural next ``(case_id, trigger, actor_id, data)`` of each case; evidence uploads are done here."""
     from caseflow import clock
     from caseflow.models import Attachment, Case, User
-    from caseflow.services.cases import case_transition
 
     officer = db.session.scalar(select(User).where(User.username == "officer"))
     supervisor = db.session.scalar(select(User).where(User.username == "supervisor"))
@@ -49,8 +72,17 @@ def transitions(db, case_ids: list[int]) -> dict:
         actor = {"officer": officer, "supervisor": supervisor}.get(role) or leaders.get(case.unit_id)
         plan.append((case.id, trigger, actor.id if actor else None, data))
     db.session.commit()
-    base = peak_rss_mb()
+    db.session.remove()
+    return plan
+
+
+def fire_plan(db, plan) -> dict:
+    """Fire each planned transition as a request would; per-transition times, errors and CPU seconds."""
+    from caseflow.models import Case, User
+    from caseflow.services.cases import case_transition
+
     times, errors, by_trigger = [], [], {}
+    cpu_started = time.process_time()
     started = time.perf_counter()
     for case_id, trigger, actor_id, data in plan:
         t0 = time.perf_counter()
@@ -66,11 +98,89 @@ def transitions(db, case_ids: list[int]) -> dict:
         times.append(ms)
         by_trigger.setdefault(trigger, []).append(ms)
         db.session.remove()
-    seconds = time.perf_counter() - started
-    times.sort()
-    return {"fired": len(times), "errors": len(errors), "error_samples": errors[:5], "seconds": round(seconds, 2),
-            "per_second": round(len(times) / seconds, 1) if seconds else None,
+    return {"times": times, "errors": errors, "by_trigger": by_trigger,
+            "seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu_started}
+
+
+def _summary(fired: dict, seconds: float, server_cpu: float | None) -> dict:
+    times = sorted(fired["times"])
+    n = len(times)
+    return {"fired": n, "errors": len(fired["errors"]), "error_samples": fired["errors"][:5],
+            "seconds": round(seconds, 2), "per_second": round(n / seconds, 1) if seconds else None,
             "p50_ms": round(statistics.median(times), 1) if times else None,
-            "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1) if times else None,
-            "by_trigger_ms": {k: round(statistics.median(v), 1) for k, v in sorted(by_trigger.items())},
-            "baseline_mb": base, "peak_mb": peak_rss_mb()}
+            "p95_ms": round(times[int(0.95 * (n - 1))], 1) if times else None,
+            "by_trigger_ms": {k: round(statistics.median(v), 1) for k, v in sorted(fired["by_trigger"].items())},
+            # CPU per transition: the app worker(s), and the database server's backends when it runs
+            # on this machine; wall time is shared with whatever else the machine runs.
+            "app_cpu_ms": round(fired["cpu"] * 1000 / n, 1) if n else None,
+            "server_cpu_ms": round(server_cpu * 1000 / n, 1) if n and server_cpu is not None else None}
+
+
+def transitions(db, case_ids: list[int]) -> dict:
+    """Fire the next trigger of each case through ``case_transition`` (one transaction each), one after another."""
+    from common import peak_rss_mb
+
+    plan = plan_transitions(db, case_ids)
+    base = peak_rss_mb()
+    server_before = _server_cpu(db)
+    db.session.remove()
+    fired = fire_plan(db, plan)
+    server_cpu = _server_cpu_spent(server_before, _server_cpu(db))
+    db.session.remove()
+    return {**_summary(fired, fired["seconds"], server_cpu), "baseline_mb": base, "peak_mb": peak_rss_mb()}
+
+
+def _concurrent_worker(url: str, plan, ready, go, results) -> None:
+    """One app worker process: its own app, engine and session, firing its share of the plan."""
+    from common import make_app, peak_rss_mb
+
+    app = make_app(url)
+    with app.app_context():
+        from sqlalchemy import text
+
+        from caseflow.extensions import db
+
+        db.session.execute(text("SELECT 1"))  # connected before the start, as a running worker is
+        db.session.remove()
+        ready.put(os.getpid())
+        go.wait()
+        fired = fire_plan(db, plan)
+        fired["peak_mb"] = peak_rss_mb()
+        db.session.remove()
+    results.put(fired)
+
+
+def transitions_concurrent(db, url: str, case_ids: list[int], workers: int) -> dict:
+    """The same transitions shared round-robin among ``workers`` processes firing at once (disjoint cases).
+
+    Throughput is the system's: every transition fired, over the time from the common start to
+    the last worker's end.
+    """
+    import multiprocessing
+
+    plan = plan_transitions(db, case_ids)
+    mp = multiprocessing.get_context("spawn")
+    ready, results, go = mp.Queue(), mp.Queue(), mp.Event()
+    procs = [mp.Process(target=_concurrent_worker, args=(url, plan[i::workers], ready, go, results))
+             for i in range(workers)]
+    for proc in procs:
+        proc.start()
+    for _ in procs:
+        ready.get(timeout=300)
+    server_before = _server_cpu(db)
+    db.session.remove()
+    started = time.perf_counter()
+    go.set()
+    shares = [results.get(timeout=3600) for _ in procs]
+    seconds = time.perf_counter() - started
+    server_cpu = _server_cpu_spent(server_before, _server_cpu(db))
+    db.session.remove()
+    for proc in procs:
+        proc.join()
+    fired = {"times": [t for s in shares for t in s["times"]], "errors": [e for s in shares for e in s["errors"]],
+             "by_trigger": {}, "cpu": sum(s["cpu"] for s in shares)}
+    for share in shares:
+        for trigger, ms in share["by_trigger"].items():
+            fired["by_trigger"].setdefault(trigger, []).extend(ms)
+    return {**_summary(fired, seconds, server_cpu), "workers": workers,
+            "peak_mb": max(s["peak_mb"] for s in shares)}

@@ -8,14 +8,24 @@ which are passed in as ``extra``. A year covered by neither falls back to Monday
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-import chinese_calendar
 from chinese_calendar import constants as _official
 
 _OFFICIAL_YEARS = frozenset(d.year for d in (*_official.holidays, *_official.workdays))
 # The package's tables cover a year only when that year has holiday entries.
 OFFICIAL_YEARS = frozenset(y for y in _OFFICIAL_YEARS if any(d.year == y for d in _official.holidays))
+# The package's tables as sets: ``chinese_calendar.is_workday`` gives the same answers but scans
+# the whole holiday table for its supported range on every call (a deadline checks ~30 days).
+_OFFICIAL_HOLIDAYS = frozenset(_official.holidays)
+_OFFICIAL_WORKDAYS = frozenset(_official.workdays)
+
+
+def official_workday(day: date) -> bool:
+    """``chinese_calendar.is_workday`` for a day of an official year: make-up days on, holidays off."""
+    if isinstance(day, datetime):
+        day = day.date()
+    return day in _OFFICIAL_WORKDAYS or (day.weekday() < 5 and day not in _OFFICIAL_HOLIDAYS)
 
 
 class WorkCalendar:
@@ -34,7 +44,7 @@ class WorkCalendar:
         if day in self.extra:
             return self.extra[day]
         if day.year in OFFICIAL_YEARS and day.year not in self.loaded_years:
-            return chinese_calendar.is_workday(day)
+            return official_workday(day)
         return day.weekday() < 5
 
     def add_workdays(self, start: date, n: int) -> date:

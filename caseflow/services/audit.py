@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from caseflow.extensions import db
 from caseflow.models import Case, CaseEvent
@@ -41,10 +41,19 @@ def event_hash(event: CaseEvent) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def last_event(case_id: int) -> CaseEvent | None:
-    """The newest event of a case."""
-    return db.session.scalar(select(CaseEvent).where(CaseEvent.case_id == case_id)
-                             .order_by(CaseEvent.seq.desc()).limit(1))
+_LAST_LINK = (select(CaseEvent.seq, CaseEvent.hash).where(CaseEvent.case_id == bindparam("case_id"))
+              .order_by(CaseEvent.seq.desc()).limit(1))
+
+
+def last_link(case_id: int) -> tuple[int, str] | None:
+    """The ``(seq, hash)`` the next event of a case chains to, or None before its first event.
+
+    Two columns through the ``(case_id, seq)`` unique index: no event row (and its actor) is
+    loaded. Read it after the case's versioned UPDATE (``services.cases``), which holds the case
+    row, so no other transition of the case can append in between.
+    """
+    row = db.session.execute(_LAST_LINK, {"case_id": case_id}).first()
+    return (row.seq, row.hash) if row is not None else None
 
 
 @dataclass

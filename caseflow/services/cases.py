@@ -5,7 +5,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -13,7 +13,7 @@ from caseflow import clock
 from caseflow.errors import N_, CaseflowError, InvalidField, VersionConflict
 from caseflow.extensions import db
 from caseflow.models import Attachment, Case, CaseEvent
-from caseflow.services.audit import GENESIS, event_hash, jsonable, last_event
+from caseflow.services.audit import GENESIS, event_hash, jsonable, last_link
 from caseflow.services.deadlines import deadlines_apply
 from caseflow.services.hooks import TransitionContext, run_transition_hooks
 from caseflow.services.numbering import case_number, next_number
@@ -43,13 +43,16 @@ def actor_role(actor: Any | None) -> str:
 
 
 def _append_event(case: Case, trigger: str, from_state: str | None, actor: Any | None,
-                  data: dict, at: datetime) -> CaseEvent:
-    """Add the next event of ``case``'s chain to the session (flushed, so it has an id)."""
-    previous = last_event(case.id)
-    event = CaseEvent(case_id=case.id, seq=(previous.seq + 1) if previous else 1, trigger=trigger,
+                  data: dict, at: datetime, link: tuple[int, str] | None = None) -> CaseEvent:
+    """Add the next event of ``case``'s chain to the session (flushed, so it has an id).
+
+    ``link`` is the last event's ``(seq, hash)`` when the caller knows it (a new case has none);
+    otherwise it is read now, after the case's versioned UPDATE has locked the case row.
+    """
+    seq, prev_hash = link or last_link(case.id) or (0, GENESIS)
+    event = CaseEvent(case_id=case.id, seq=seq + 1, trigger=trigger,
                       from_state=from_state, to_state=case.state, actor_id=getattr(actor, "id", None),
-                      actor_role=actor_role(actor), at=at, data=jsonable(data),
-                      prev_hash=previous.hash if previous else GENESIS)
+                      actor_role=actor_role(actor), at=at, data=jsonable(data), prev_hash=prev_hash)
     event.hash = event_hash(event)
     db.session.add(event)
     db.session.flush()
@@ -102,7 +105,7 @@ def case_open(*, unit, title: str, category: str, severity: str | None = None, o
             data["note"] = note
         if initial_state == "escalated":
             data["reason"] = "annual_grade" if origin == "annual" else "manual"
-        event = _append_event(case, "open", None, actor, data, at)
+        event = _append_event(case, "open", None, actor, data, at, (0, GENESIS))
         ctx = None
         if initial_state == "escalated":
             ctx = TransitionContext(case=case, event=event, trigger="escalate", actor=actor,
@@ -117,13 +120,13 @@ def case_open(*, unit, title: str, category: str, severity: str | None = None, o
     return case
 
 
-def _check_attachments(case: Case, ids: list[int]) -> list[Attachment]:
-    """The evidence named by ``attachment_ids``; each must be an upload to this case."""
-    rows = list(db.session.scalars(select(Attachment).where(Attachment.id.in_(ids)))) if ids else []
+def _check_attachments(case: Case, ids: list[int]) -> list[int]:
+    """The ids named by ``attachment_ids``, checked: each must be an upload to this case."""
+    rows = db.session.execute(select(Attachment.id, Attachment.case_id).where(Attachment.id.in_(ids))).all() if ids else []
     if len(rows) != len(ids) or any(row.case_id != case.id for row in rows):
         raise InvalidField(N_("The field %(field)s names a file that does not belong to this case."),
                            field="attachment_ids")
-    return rows
+    return list(ids)
 
 
 def _prepare(case: Case, trigger: str, data: dict[str, Any], at: datetime) -> dict[str, Any]:
@@ -141,9 +144,9 @@ def _prepare(case: Case, trigger: str, data: dict[str, Any], at: datetime) -> di
         data["rectify_due"] = case.rectify_due
         data["on_time"] = case.rectify_due is None or clock.local(at).date() <= case.rectify_due
     elif trigger == "accept":
-        report = db.session.scalar(select(CaseEvent).where(CaseEvent.case_id == case.id,
-                                                           CaseEvent.trigger == "submit_report")
-                                   .order_by(CaseEvent.seq.desc()).limit(1))
+        report = db.session.execute(select(CaseEvent.data).where(CaseEvent.case_id == case.id,
+                                                                 CaseEvent.trigger == "submit_report")
+                                    .order_by(CaseEvent.seq.desc()).limit(1)).first()
         data["on_time"] = bool((report.data or {}).get("on_time", True)) if report else True
     return data
 
@@ -173,13 +176,14 @@ def case_transition(*, case: Case, trigger: str, actor, data: dict[str, Any] | N
             changes = deadlines_apply(case=case, to_state=case.state, data=cleaned, at=at, trigger=trigger)
         db.session.flush()  # the versioned UPDATE: a concurrent change raises StaleDataError here
         event = _append_event(case, trigger, from_state, actor, cleaned, at)
-        for row in attachments:
-            row.event_id = event.id
+        if attachments:  # one UPDATE; rows already in the session are updated in memory too
+            db.session.execute(update(Attachment).where(Attachment.id.in_(attachments)).values(event_id=event.id))
         for change in changes:
             change.event_id = event.id
             db.session.add(change)
         ctx = TransitionContext(case=case, event=event, trigger=trigger, actor=actor, actor_role=role,
-                                data=cleaned, from_state=from_state, to_state=case.state, at=at)
+                                data=cleaned, from_state=from_state, to_state=case.state, at=at,
+                                attachment_ids=attachments)
         run_transition_hooks(ctx)
         db.session.flush()
         db.session.commit()

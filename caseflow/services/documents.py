@@ -27,7 +27,7 @@ from caseflow.documents import FORMATS, KINDS, build, render
 from caseflow.documents.templating import TEMPLATE_DIR, plain
 from caseflow.errors import N_, CaseflowError, Conflict, InvalidField
 from caseflow.extensions import db
-from caseflow.models import AccessLog, Attachment, Case, Document
+from caseflow.models import AccessLog, Case, Document
 from caseflow.permissions import require
 from caseflow.services import document_contexts as contexts
 from caseflow.services.numbering import document_number, next_number
@@ -143,8 +143,8 @@ def _scan_id(ctx) -> int | None:
     named = ctx.data.get("scan_attachment_id") or (ctx.data.get("attachment_ids") or [None])[0]
     if named:
         return int(named)
-    return db.session.scalar(select(Attachment.id).where(Attachment.event_id == ctx.event.id)
-                             .order_by(Attachment.id).limit(1))
+    # The event is this transaction's own, so the rows linked to it are the transition's evidence.
+    return min(ctx.attachment_ids, default=None)
 
 
 def _notice(ctx) -> Document:

@@ -37,6 +37,7 @@ class TransitionContext:
     from_state: str
     to_state: str
     at: datetime
+    attachment_ids: list[int] = field(default_factory=list)  # the evidence linked to ``event``
     documents: list[Any] = field(default_factory=list)
     notifications: list[Any] = field(default_factory=list)
     after_commit: list[Callable[[], None]] = field(default_factory=list)

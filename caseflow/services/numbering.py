@@ -1,12 +1,11 @@
 """Gap-free yearly counters for document, case and signal numbers.
 
-The counter row is locked by ``UPDATE … RETURNING`` (a row lock on PostgreSQL; SQLite serialises
-writers) inside the caller's transaction, so a rolled-back transaction gives its number
-back and concurrent issuers never share one.
+The counter row is locked by ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` (a row lock on
+PostgreSQL; SQLite serialises writers) inside the caller's transaction, so a rolled-back
+transaction gives its number back and concurrent issuers never share one.
 """
 from __future__ import annotations
 
-from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -15,16 +14,17 @@ from caseflow.models import DocumentCounter
 
 
 def next_number(prefix: str, year: int) -> int:
-    """Reserve and return the next number for ``prefix`` in ``year`` (no commit)."""
+    """Reserve and return the next number for ``prefix`` in ``year`` (no commit).
+
+    One statement: the year's first number inserts the row, every later one increments it
+    (``INSERT … ON CONFLICT DO UPDATE … RETURNING``), holding the row lock until commit.
+    """
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    db.session.execute(
-        insert(DocumentCounter).values(prefix=prefix, year=year, last=0).on_conflict_do_nothing()
-    )
+    stmt = insert(DocumentCounter).values(prefix=prefix, year=year, last=1)
     value = db.session.scalar(
-        update(DocumentCounter)
-        .where(DocumentCounter.prefix == prefix, DocumentCounter.year == year)
-        .values(last=DocumentCounter.last + 1)
+        stmt.on_conflict_do_update(index_elements=[DocumentCounter.prefix, DocumentCounter.year],
+                                   set_={"last": DocumentCounter.last + 1})
         .returning(DocumentCounter.last)
     )
     return int(value)

@@ -1,11 +1,12 @@
 """Chinese working days: official tables, make-up days, loaded years and the Mon–Fri fallback."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
+import chinese_calendar
 import pytest
 
-from caseflow.calendar import WorkCalendar, parse_table
+from caseflow.calendar import OFFICIAL_YEARS, WorkCalendar, official_workday, parse_table
 from caseflow.errors import InvalidField
 
 CAL = WorkCalendar()
@@ -37,6 +38,15 @@ def test_workdays_between_is_signed_and_matches_add():
     assert CAL.workdays_between(start, end) == 17
     assert CAL.workdays_between(end, start) == -17
     assert CAL.workdays_between(start, start) == 0
+
+
+def test_official_years_answer_exactly_as_the_package():
+    day, last = date(min(OFFICIAL_YEARS), 1, 1), date(max(OFFICIAL_YEARS), 12, 31)
+    while day <= last:
+        if day.year in OFFICIAL_YEARS:
+            assert CAL.is_workday(day) == chinese_calendar.is_workday(day), day
+        day += timedelta(days=1)
+    assert official_workday(datetime(2026, 2, 14, 9, 30)) and not official_workday(datetime(2026, 2, 16, 9, 30))
 
 
 def test_uncovered_year_falls_back_to_monday_to_friday():
