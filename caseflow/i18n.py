@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, g, has_request_context, session
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import get_locale, get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -24,7 +24,31 @@ def select_locale() -> str:
 
 def is_english() -> bool:
     """True when the current locale is English."""
-    return str(get_locale()).startswith("en")
+    locale = get_locale()
+    return locale is not None and locale.language == "en"
+
+
+def _request_translations():
+    """The catalogue of the current locale, looked up once per request (and again when ``force_locale``
+    changes the locale): Flask-Babel's own lookup costs several context-local reads and a locale-to-string
+    conversion per string, and a page translates hundreds of strings."""
+    locale = get_locale()
+    if not g:
+        return get_translations()
+    cached = g.get("_caseflow_translations")
+    if cached is None or cached[0] is not locale:
+        cached = g._caseflow_translations = (locale, get_translations())
+    return cached[1]
+
+
+def _fmt_date(d) -> str:
+    """A date as yyyy-MM-dd (numeric, the same in every locale)."""
+    return d.strftime("%Y-%m-%d") if d else ""
+
+
+def _fmt_dt(dt) -> str:
+    """An instant in Beijing time as yyyy-MM-dd HH:mm."""
+    return clock.local(dt).strftime("%Y-%m-%d %H:%M") if dt else ""
 
 
 def label(pair: tuple[str, str] | str) -> str:
@@ -37,13 +61,19 @@ def label(pair: tuple[str, str] | str) -> str:
 def init_app(app: Flask) -> None:
     """Bind Flask-Babel and expose formatting helpers to templates."""
     babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _request_translations().ugettext(s),
+        ngettext=lambda s, p, n: _request_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _request_translations().unpgettext(c, s, p, n),
+        newstyle=True)
 
     @app.context_processor
     def _helpers() -> dict:
         return {
             "current_locale": str(get_locale()),
             "label": label,
-            "fmt_date": lambda d: format_date(d, "yyyy-MM-dd") if d else "",
-            "fmt_dt": lambda dt: format_datetime(clock.local(dt), "yyyy-MM-dd HH:mm") if dt else "",
+            "fmt_date": _fmt_date,
+            "fmt_dt": _fmt_dt,
             "today": clock.today,
         }

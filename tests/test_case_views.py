@@ -176,3 +176,50 @@ def test_state_diagram(db, login_as):
     assert 'class="state current" data-state="talk"' in svg.get_data(as_text=True)
     assert 'class="state current"' not in client.get("/cases/diagram.svg").get_data(as_text=True)
     assert login_as("unit_leader").get(f"/cases/{case.id}/diagram.svg").status_code == 403
+
+
+def test_many_units_a_unit_search_field_instead_of_selects(db, login_as, monkeypatch):
+    """Past SELECT_MAX units the filter and the open form take a code or name, checked on the server."""
+    monkeypatch.setattr("caseflow.selectors.units.SELECT_MAX", 1)
+    east, west = factories.unit(code="V9001", name="东湖村"), factories.unit(code="V9002", name="西山村")
+    closed = factories.unit(code="V9003", name="旧村", active=False)
+    in_east, in_west = make_case(unit=east, state="rectifying"), make_case(unit=west, state="rectifying")
+    officer = login_as("officer", locale="en")
+    html = officer.get("/cases/?tab=all").get_data(as_text=True)
+    assert 'name="unit_q"' in html and 'name="open-unit_code"' in html
+    assert '<select name="unit"' not in html and 'name="open-unit_id"' not in html
+
+    def numbers(url):
+        return officer.get(url).get_data(as_text=True).split("<tbody>")[1]
+
+    body = numbers("/cases/?tab=all&unit_q=V9001")
+    assert in_east.number in body and in_west.number not in body
+    body = numbers("/cases/?tab=all&unit_q=西山")
+    assert in_west.number in body and in_east.number not in body
+    by_id = officer.get(f"/cases/?tab=all&unit={west.id}").get_data(as_text=True)  # links keep working
+    assert 'value="V9002"' in by_id and in_east.number not in by_id.split("<tbody>")[1]
+
+    token = CSRF_RE.search(html).group(1)
+    form = {"csrf_token": token, "open-title": "公车私用", "open-category": "conduct", "open-severity": "minor"}
+    for bad in ("V0000", closed.code, "村"):  # unknown, inactive, not a whole name
+        response = officer.post("/cases/new", data={**form, "open-unit_code": bad}, follow_redirects=True)
+        assert "No active unit has this code or name." in response.get_data(as_text=True)
+    assert db.session.query(Case).count() == 2
+    assert officer.post("/cases/new", data={**form, "open-unit_code": "西山村"}).status_code == 302
+    assert officer.post("/cases/new", data={**form, "open-unit_code": " V9001 "}).status_code == 302
+    assert sorted(c.unit_id for c in db.session.query(Case).filter(Case.origin == "manual")) == sorted([west.id, east.id])
+
+
+def test_few_units_keep_the_select_and_its_checks(db, login_as):
+    unit, closed = factories.unit(), factories.unit(active=False)
+    officer = login_as("officer", locale="en")
+    html = officer.get("/cases/").get_data(as_text=True)
+    assert 'name="open-unit_id"' in html and 'name="open-unit_code"' not in html
+    token = CSRF_RE.search(html).group(1)
+    form = {"csrf_token": token, "open-title": "公车私用", "open-category": "conduct"}
+    response = officer.post("/cases/new", data={**form, "open-unit_id": closed.id}, follow_redirects=True)
+    assert "Please check the form." in response.get_data(as_text=True)
+    response = officer.post("/cases/new", data=form, follow_redirects=True)
+    assert "Choose a unit." in response.get_data(as_text=True)
+    assert db.session.query(Case).count() == 0
+    assert officer.post("/cases/new", data={**form, "open-unit_id": unit.id}).status_code == 302

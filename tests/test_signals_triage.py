@@ -210,3 +210,34 @@ def test_concurrent_triage_lets_exactly_one_win(app, db):
     final = db.session.get(Signal, item.id)
     cases = db.session.scalar(select(func.count(Case.id)))
     assert (final.status, cases) in (("rejected", 0), ("case_opened", 1))
+
+
+def test_many_stations_a_station_search_field(db, login_as, monkeypatch):
+    monkeypatch.setattr("caseflow.selectors.units.SELECT_MAX", 1)
+    north, south = factories.station(code="S9101", name="北岸监测站"), factories.station(code="S9102", name="南岸监测站")
+    from_north, from_south = make_signal(station_id=north.id), make_signal(station_id=south.id)
+    client = login_as("officer")
+    html = client.get("/signals/?queue=all").get_data(as_text=True)
+    assert 'name="station"' in html and 'name="station_id"' not in html
+    body = client.get("/signals/?queue=all&station=S9101").get_data(as_text=True).split("<tbody>")[1]
+    assert from_north.number in body and from_south.number not in body
+    body = client.get("/signals/?queue=all&station=南岸").get_data(as_text=True).split("<tbody>")[1]
+    assert from_south.number in body and from_north.number not in body
+    linked = client.get(f"/signals/?queue=all&station_id={north.id}").get_data(as_text=True)  # station statistics links
+    assert 'value="S9101"' in linked and from_south.number not in linked.split("<tbody>")[1]
+
+
+def test_open_case_from_a_signal_naming_no_unit_by_code_when_units_are_many(db, login_as, monkeypatch):
+    monkeypatch.setattr("caseflow.selectors.units.SELECT_MAX", 1)
+    east, west = factories.unit(code="V9201", name="东坡村"), factories.unit(code="V9202", name="西坡村")
+    report = make_signal(unit_id=None, unit_name_given="某村")
+    officer = login_as("officer")
+    page = officer.get(f"/signals/{report.id}").get_data(as_text=True)
+    assert 'name="open-unit_code"' in page and 'name="open-unit_id"' not in page
+    token = csrf_token(officer, f"/signals/{report.id}")
+    form = {"open-title": "资源发包价格偏低问题", "open-category": "three_assets", "open-csrf_token": token}
+    refused = officer.post(f"/signals/{report.id}/triage/open_case", data={**form, "open-unit_code": "V0000"})
+    assert refused.status_code == 422 and db.session.query(Case).count() == 0
+    opened = officer.post(f"/signals/{report.id}/triage/open_case", data={**form, "open-unit_code": "西坡村"})
+    assert opened.status_code == 302
+    assert db.session.query(Case).one().unit_id == west.id != east.id

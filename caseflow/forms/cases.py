@@ -17,7 +17,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Optional
+from wtforms.validators import Length, Optional
 
 from caseflow.forms import choices
 from caseflow.states import CHOICE_LABELS, TRIGGERS, FieldSpec
@@ -83,6 +83,9 @@ class CaseOpenForm(FlaskForm):
     """Open a case by hand (officers)."""
 
     unit_id = SelectField(_l("Unit"), coerce=int, validators=[Optional()])
+    # Instead of unit_id when there are too many units for a select: the unit's code or exact name.
+    unit_code = StringField(_l("Unit"), validators=[Optional(), Length(max=100)],
+                            render_kw={"maxlength": 100, "placeholder": _l("name or code"), "autocomplete": "off"})
     title = StringField(_l("Title"), render_kw={"maxlength": 200, "required": True})
     category = SelectField(_l("Risk category"))
     severity = SelectField(_l("Severity"), validators=[Optional()])

@@ -66,6 +66,9 @@ class AssignForm(FlaskForm):
 class OpenCaseForm(FlaskForm):
     title = StringField(_l("Case title"), validators=[DataRequired(), Length(max=200)])
     unit_id = SelectField(_l("Unit"), coerce=int, validators=[DataRequired()])
+    # Instead of unit_id when the signal names no unit and there are too many for a select.
+    unit_code = StringField(_l("Unit"), validators=[Optional(), Length(max=100)],
+                            render_kw={"maxlength": 100, "placeholder": _l("name or code"), "autocomplete": "off"})
     category = SelectField(_l("Category"), choices=category_choices(), validators=[DataRequired()])
     severity = SelectField(_l("Severity"), choices=choices([("", _l("Not yet known"))] +
                                                           [(k, _l(v)) for k, v in SEVERITIES.items()]),

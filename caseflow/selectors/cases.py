@@ -11,6 +11,7 @@ from caseflow.extensions import db
 from caseflow.models import Attachment, Case, CaseEvent, DeadlineChange, Document
 from caseflow.permissions import can, unit_scope
 from caseflow.selectors.common import Page, paginate
+from caseflow.selectors.units import unit_search
 from caseflow.services.calendar import get_calendar
 from caseflow.states import TERMINAL, allowed_triggers, destination
 
@@ -74,8 +75,10 @@ def _tab(stmt: Select, user, tab: str | None, today: date) -> Select:
 
 def cases_page(user, *, tab: str | None = None, state: str | None = None, unit_id: int | None = None,
                severity: str | None = None, category: str | None = None, overdue: bool | None = None,
-               q: str | None = None, sort: str | None = None, page: int = 1, per_page: int = 50) -> Page:
-    """The cases ``user`` may see, filtered, sorted and paginated (one query plus a count)."""
+               q: str | None = None, sort: str | None = None, page: int = 1, per_page: int = 50,
+               unit_q: str | None = None) -> Page:
+    """The cases ``user`` may see, filtered, sorted and paginated (one query plus a count); ``unit_q``
+    keeps the units whose name contains it or whose code it is."""
     if not can(user, "cases.read"):
         raise Forbidden()
     today = clock.today()
@@ -88,6 +91,8 @@ def cases_page(user, *, tab: str | None = None, state: str | None = None, unit_i
         stmt = stmt.where(Case.state == state)
     if unit_id:
         stmt = stmt.where(Case.unit_id == unit_id)
+    if unit_q:
+        stmt = stmt.where(Case.unit_id.in_(unit_search(unit_q)))
     if severity:
         stmt = stmt.where(Case.severity == severity)
     if category:

@@ -4,15 +4,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Integer, and_, case, cast, func, or_, select
+from sqlalchemy import Integer, and_, cast, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from caseflow import clock
 from caseflow.errors import Forbidden, NotFound
 from caseflow.extensions import db
-from caseflow.models import AccessLog, Attachment, Case, Signal, SignalReply, Station, Unit, User
+from caseflow.models import AccessLog, Attachment, Case, Signal, SignalReply, Station, User
 from caseflow.permissions import can, require
+from caseflow.selectors import units as unit_selectors
 from caseflow.selectors.common import Page, paginate
+from caseflow.selectors.units import unit_search
 
 QUEUES = ("new", "mine", "overdue", "all")
 UNTRIAGED = ("new", "assigned")
@@ -44,11 +46,13 @@ class SignalFilters:
     received_from: date | None = None
     received_to: date | None = None
     unit_q: str | None = None
+    station_q: str | None = None
 
 
 def signals_page(user, filters: SignalFilters, *, page: int = 1, per_page: int = 50) -> Page:
     """Signals for the queue or the API, filtered and paginated, units/officers/stations loaded eagerly."""
-    stmt = _scope(select(Signal), user).options(joinedload(Signal.officer), joinedload(Signal.station))
+    stmt = _scope(select(Signal), user).options(joinedload(Signal.officer),
+                                                joinedload(Signal.station).lazyload(Station.area))
     today = clock.today()
     if filters.queue == "new":
         stmt = stmt.where(Signal.status == "new")
@@ -62,8 +66,12 @@ def signals_page(user, filters: SignalFilters, *, page: int = 1, per_page: int =
         if value is not None:
             stmt = stmt.where(column == value)
     if filters.unit_q:
-        units = select(Unit.id).where(or_(Unit.name.contains(filters.unit_q, autoescape=True), Unit.code == filters.unit_q))
-        stmt = stmt.where(or_(Signal.unit_id.in_(units), Signal.unit_name_given.contains(filters.unit_q, autoescape=True)))
+        stmt = stmt.where(or_(Signal.unit_id.in_(unit_search(filters.unit_q)),
+                              Signal.unit_name_given.contains(filters.unit_q, autoescape=True)))
+    if filters.station_q:
+        stations_ = select(Station.id).where(or_(Station.name.contains(filters.station_q, autoescape=True),
+                                                 Station.code == filters.station_q))
+        stmt = stmt.where(Signal.station_id.in_(stations_))
     if filters.received_from:
         stmt = stmt.where(Signal.received_at >= day_start(filters.received_from))
     if filters.received_to:
@@ -91,13 +99,15 @@ def triage_counts(user) -> dict[str, int]:
     if not can(user, "signals.read"):
         return {"new": 0, "overdue": 0, "assigned": 0}
     today = clock.today()
-    open_ = Signal.status.in_(UNTRIAGED)
-    stmt = _scope(select(
-        func.coalesce(func.sum(cast(Signal.status == "new", Integer)), 0),
-        func.coalesce(func.sum(case((and_(open_, Signal.handling_due < today), 1), else_=0)), 0),
-        func.coalesce(func.sum(case((and_(open_, Signal.officer_id == user.id), 1), else_=0)), 0),
-    ), user)
-    new, overdue, assigned = db.session.execute(stmt).one()
+
+    def count(*where):  # COUNT(*) over an index each (status; status and due; officer), not a scan of every signal
+        return _scope(select(func.count()).select_from(Signal), user).where(*where).scalar_subquery()
+
+    new, overdue, assigned = db.session.execute(select(
+        count(Signal.status == "new"),
+        count(Signal.status.in_(UNTRIAGED), Signal.handling_due < today),
+        count(Signal.status.in_(UNTRIAGED), Signal.officer_id == user.id),
+    )).one()
     return {"new": int(new), "overdue": int(overdue), "assigned": int(assigned)}
 
 
@@ -152,9 +162,13 @@ def station_stats(user, *, date_from: date, date_to: date) -> list[StationStats]
     return [StationStats(station, int(n), int(late)) for station, n, late in rows]
 
 
-def stations() -> list[Station]:
-    """All stations, for filters."""
-    return list(db.session.scalars(select(Station).order_by(Station.code)))
+def station_options(limit: int | None = None) -> list | None:
+    """The stations for a filter (rows of id, code, name, by code), or None when there are more than
+    ``limit`` (default units.SELECT_MAX) — then the page shows a station search field. One query either way."""
+    limit = unit_selectors.SELECT_MAX if limit is None else limit
+    rows = db.session.execute(select(Station.id, Station.code, Station.name).order_by(Station.code)
+                              .limit(limit + 1)).all()
+    return None if len(rows) > limit else rows
 
 
 def access_log_page(user, *, action: str | None = None, user_id: int | None = None, page: int = 1,

@@ -1,7 +1,7 @@
 """Everything the unit page shows, in a fixed number of queries whatever the unit's history."""
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import select, union_all
 
 from caseflow.extensions import db
 from caseflow.models import Case, Document, EligibilityRecord, PeriodResult, Signal, Unit
@@ -38,9 +38,12 @@ def unit_page_data(user, unit: Unit, *, year: int | None = None, quarter: int | 
     if can(user, "signals.read") and user.role != "monitor":
         signals = list(db.session.scalars(
             select(Signal).where(Signal.unit_id == unit.id).order_by(Signal.received_at.desc()).limit(SIGNALS_SHOWN)))
-    case_ids = select(Case.id).where(Case.unit_id == unit.id).scalar_subquery()
+    # The unit's own documents and its cases' documents: two indexed lookups (an OR of both makes
+    # PostgreSQL scan every document).
+    ids = union_all(select(Document.id).where(Document.unit_id == unit.id),
+                    select(Document.id).join(Case, Case.id == Document.case_id).where(Case.unit_id == unit.id))
     documents = list(db.session.scalars(
-        select(Document).where(or_(Document.unit_id == unit.id, Document.case_id.in_(case_ids)))
+        select(Document).where(Document.id.in_(ids.scalar_subquery()))
         .order_by(Document.created_at.desc(), Document.id.desc()).limit(DOCUMENTS_SHOWN)))
     eligibility = list(db.session.scalars(
         select(EligibilityRecord).where(EligibilityRecord.unit_id == unit.id)

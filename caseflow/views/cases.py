@@ -15,7 +15,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from caseflow.errors import N_, CaseflowError, Forbidden, InvalidField, InvalidTransition, VersionConflict
 from caseflow.extensions import db
@@ -25,6 +24,7 @@ from caseflow.i18n import is_english
 from caseflow.models import CATEGORIES, ORIGINS, SEVERITIES, Unit
 from caseflow.permissions import can, require, unit_scope
 from caseflow.selectors import cases as sel
+from caseflow.selectors.units import unit_lookup, unit_options
 from caseflow.services.attachments import attachment_save, storage_path
 from caseflow.services.calendar import get_calendar
 from caseflow.services.cases import case_open, case_transition
@@ -55,17 +55,16 @@ def _lang() -> str:
     return "en" if is_english() else "zh"
 
 
-def _units() -> list[Unit]:
-    scope = unit_scope(current_user)
-    stmt = select(Unit).where(Unit.active.is_(True)).order_by(Unit.code)
-    return list(db.session.scalars(stmt.where(Unit.id == scope) if scope else stmt))
-
-
-def _open_form() -> CaseOpenForm | None:
+def _open_form(units: list | None) -> CaseOpenForm | None:
+    """The form to open a case: a unit <select> for a short list, else a unit field taking a code or name."""
     if not can(current_user, "cases.open"):
         return None
     form = CaseOpenForm(prefix="open")
-    form.unit_id.choices = choices((u.id, f"{u.code} {u.name}") for u in _units())
+    if units is None:
+        del form.unit_id
+    else:
+        del form.unit_code
+        form.unit_id.choices = choices((u.id, f"{u.code} {u.name}") for u in units)
     form.category.choices = choices(CATEGORIES.items())
     form.severity.choices = choices([("", "—"), *((k, _(v)) for k, v in SEVERITIES.items())])
     return form
@@ -77,28 +76,48 @@ def index():
     """The work queue: role tabs, filters, sorting and pagination."""
     tabs = sel.TABS.get(current_user.role, ("all",))
     tab = str_arg("tab", tabs) or tabs[0]
-    filters = {"state": str_arg("state", STATES), "unit_id": int_arg("unit"),
+    filters = {"state": str_arg("state", STATES), "unit_id": int_arg("unit"), "unit_q": str_arg("unit_q"),
                "severity": str_arg("severity", tuple(SEVERITIES)), "category": str_arg("category", tuple(CATEGORIES)),
                "q": str_arg("q"), "sort": str_arg("sort", tuple(sel.SORTS))}
     page = sel.cases_page(current_user, tab=tab, page=int_arg("page", 1), per_page=int_arg("per_page", 25, hi=200),
                           **filters)
+    get_calendar()  # the rows' deadlines use it: loaded once here, whether or not the page has rows
+    units = unit_options(current_user)
+    unit_text = filters["unit_q"] or ""
+    if units is None and filters["unit_id"] and not unit_text:  # many units: the search field shows the code
+        unit = db.session.get(Unit, filters["unit_id"])
+        unit_text = unit.code if unit else ""
     return render_template("cases/index.html", page=page, tab=tab, tabs=tabs, tab_labels=TAB_LABELS,
                            filters=filters, states=STATES, state_labels=STATE_LABELS, severities=SEVERITIES,
-                           categories=CATEGORIES, sort_labels=SORT_LABELS, units=_units(), deadlines_of=deadlines_of,
-                           open_form=_open_form())
+                           categories=CATEGORIES, sort_labels=SORT_LABELS, units=units, unit_text=unit_text,
+                           deadlines_of=deadlines_of, open_form=_open_form(units))
+
+
+def _chosen_unit(form: CaseOpenForm) -> Unit | None:
+    """The unit picked in the open form: active and within the user's scope, or None."""
+    if getattr(form, "unit_code", None) is not None and form.unit_code.data:
+        return unit_lookup(current_user, form.unit_code.data)
+    unit = db.session.get(Unit, form.unit_id.data or 0)
+    scope = unit_scope(current_user)
+    return unit if unit is not None and unit.active and (not scope or unit.id == scope) else None
 
 
 @bp.route("/new", methods=["POST"])
 @capability_required("cases.open")
 def new():
     """Open a case by hand."""
-    form = _open_form()
+    form = CaseOpenForm(prefix="open")
+    form.unit_id.validate_choice = False  # checked by _chosen_unit: active and in the user's scope
+    form.category.choices = choices(CATEGORIES.items())
+    form.severity.choices = choices([("", "—"), *((k, _(v)) for k, v in SEVERITIES.items())])
     if not form.validate_on_submit():
         flash(_("Please check the form."), "error")
         return redirect(url_for("cases.index"))
-    unit = db.session.get(Unit, form.unit_id.data or 0)
+    unit = _chosen_unit(form)
     if unit is None:
-        flash(_("Choose a unit."), "error")
+        message = (_("No active unit has this code or name.") if form.unit_code.data
+                   else _("Please check the form.") if form.unit_id.data else _("Choose a unit."))
+        flash(message, "error")
         return redirect(url_for("cases.index"))
     try:
         case = case_open(unit=unit, title=form.title.data or "", category=form.category.data,

@@ -10,10 +10,11 @@ from caseflow.errors import N_, CaseflowError
 from caseflow.extensions import db
 from caseflow.forms import choices
 from caseflow.forms.signals import AssignForm, LinkForm, OpenCaseForm, RejectForm, ReplyForm
-from caseflow.models import CATEGORIES, CHANNELS, ROLES, SEVERITIES, SIGNAL_STATUSES, Unit, User
+from caseflow.models import CATEGORIES, CHANNELS, ROLES, SEVERITIES, SIGNAL_STATUSES, Station, Unit, User
 from caseflow.permissions import can
 from caseflow.selectors import signals as sel
 from caseflow.selectors.duplicates import duplicate_suggestions
+from caseflow.selectors.units import unit_lookup, unit_options
 from caseflow.services.attachments import storage_path
 from caseflow.services.complaints import signal_reply
 from caseflow.services.reporter import may_see_reporter, reporter_contact_view
@@ -49,11 +50,17 @@ def queue():
         status=str_arg("status", SIGNAL_STATUSES), channel=str_arg("channel", CHANNELS),
         category=str_arg("category", CATEGORIES), unit_id=int_arg("unit_id"), station_id=int_arg("station_id"),
         received_from=_date_arg("from"), received_to=_date_arg("to"), unit_q=str_arg("unit"),
+        station_q=str_arg("station"),
     )
     page = sel.signals_page(current_user, filters, page=int_arg("page", 1), per_page=int_arg("per_page", 30, hi=200))
+    stations = sel.station_options()
+    station_text = filters.station_q or ""
+    if stations is None and filters.station_id and not station_text:  # many stations: a search field shows the code
+        station = db.session.get(Station, filters.station_id)
+        station_text = station.code if station else ""
     return render_template("signals/queue.html", page=page, filters=filters, queues=QUEUE_LABELS,
                            counts=sel.triage_counts(current_user), channels=CHANNELS, categories=CATEGORIES,
-                           statuses=SIGNAL_STATUSES, stations=sel.stations())
+                           statuses=SIGNAL_STATUSES, stations=stations, station_text=station_text)
 
 
 def _forms(signal, duplicates):
@@ -62,9 +69,12 @@ def _forms(signal, duplicates):
     assign.handler_id.choices = choices((u.id, f"{u.display_name} · {_(ROLES[u.role])}") for u in sel.handlers())
     open_form = OpenCaseForm(prefix="open", title=signal.summary, category=signal.category,
                              unit_id=signal.unit_id)
-    units = [signal.unit] if signal.unit else db.session.scalars(
-        db.select(Unit).where(Unit.active.is_(True)).order_by(Unit.code)).all()
-    open_form.unit_id.choices = choices((u.id, f"{u.name} ({u.code})") for u in units)
+    units = [signal.unit] if signal.unit else unit_options(current_user)
+    if units is None:  # no unit named and too many for a select: a field taking a code or name
+        del open_form.unit_id
+    else:
+        del open_form.unit_code
+        open_form.unit_id.choices = choices((u.id, f"{u.name} ({u.code})") for u in units)
     link = LinkForm(prefix="link")
     link.case_id.choices = choices((s.item.id, f"{s.item.number} · {s.item.title}") for s in duplicates.cases)
     return {"assign_form": assign, "open_form": open_form, "link_form": link,
@@ -141,14 +151,22 @@ def triage(signal_id: int, action: str):
     if form_class is None:
         abort(404)
     form = form_class(prefix={"open_case": "open", "link": "link", "reject": "reject"}[action])
+    if action == "open_case" and (request.form.get("open-unit_code") or "").strip():
+        del form.unit_id  # a code or name typed instead of a choice (many units)
     for name in ("unit_id", "case_id"):
-        if hasattr(form, name):
-            getattr(form, name).validate_choice = False  # the service checks unit and case
+        if name in form:
+            form[name].validate_choice = False  # the service checks unit and case
     if not form.validate_on_submit():
         return _invalid(form, signal_id)
     data = {k: v for k, v in form.data.items() if k not in ("submit", "csrf_token")}
+    code = data.pop("unit_code", None)
     if "unit_id" in data:
         data["unit"] = db.session.get(Unit, data.pop("unit_id"))
+    elif action == "open_case":
+        data["unit"] = unit_lookup(current_user, code)
+        if data["unit"] is None:
+            flash(_("No active unit has this code or name."), "error")
+            return show(signal_id), 422
     data["severity"] = data.get("severity") or None
 
     def act():
