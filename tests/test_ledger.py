@@ -190,3 +190,62 @@ def test_score_cli_reports_reproduction(may, runner):
     again = runner.invoke(args=["score", "--year", "2026", "--quarter", "2"])
     assert "stored ledger reproduced exactly" in again.output
     assert PeriodResult.query.filter_by(unit_id=unit.id, year=2026, quarter=2).one().index == Decimal("97.5000")
+
+
+def _statements(fn) -> int:
+    """How many SQL statements ``fn`` runs."""
+    from sqlalchemy import event
+
+    from caseflow.extensions import db as _db
+
+    count = [0]
+
+    def seen(*_args, **_kwargs):
+        count[0] += 1
+
+    event.listen(_db.engine, "before_cursor_execute", seen)
+    try:
+        fn()
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", seen)
+    return count[0]
+
+
+def test_batch_recompute_equals_unit_by_unit_and_its_queries_do_not_grow_with_units(may):
+    from caseflow.services.schemes import scheme_for_year
+
+    rng = random.Random(11)
+    officer = factories.user(role="officer")
+    units = [factories.unit() for _ in range(6)]
+    for unit in units:
+        for quarter in (1, 2):
+            for _ in range(rng.randint(0, 4)):
+                fs.check(unit, 2026, quarter, rng.choice(["pass", "partial", "fail"]), weight=rng.choice([1, 2, 3]))
+            fs.survey(unit, 2026, quarter, rng.choice(PROJECTS), rng.choice(["0.6", "0.85", "1"]))
+            if rng.random() < 0.5:
+                fs.finding(unit, 2026, quarter, "audit", rng.choice(["minor", "serious"]))
+            if rng.random() < 0.5:
+                fs.award(unit, 2026, quarter, "innovation")
+        fs.sanction(unit, 2026, 1, kind=rng.choice(["warning", "criminal"]), subject="staff")
+        fs.cost(unit, 2025, rng.choice([100, 120]), 1000)
+        fs.cost(unit, 2026, rng.choice([90, 130]), 1000)
+        make_case(unit=unit, state=rng.choice(["notice_issued", "closed", "talk"]), officer=officer,
+                  severity=rng.choice(["minor", "serious"]))
+    scheme = scheme_for_year(2026).data
+    batch = ledger.compute(2026, [1, 2], scheme)
+    for unit in units:
+        alone = ledger.compute(2026, [1, 2], scheme, [unit.id])
+        for quarter in (1, 2):
+            assert batch[(unit.id, quarter)] == alone[(unit.id, quarter)]
+            assert batch[(unit.id, quarter)]
+    assert ledger.recompute(2026).reproduced is False  # the inputs were never booked
+    assert ledger.recompute(2026).reproduced
+    six = _statements(lambda: ledger.recompute_in_session(2026))
+    for _ in range(5):
+        unit = factories.unit()
+        fs.check(unit, 2026, 1, "pass")
+        fs.survey(unit, 2026, 2, "public_opinion", "0.9")
+    assert _statements(lambda: ledger.recompute_in_session(2026)) == six
+
+
+PROJECTS = ["economic_subject", "public_opinion", "service_object", "internal_staff"]

@@ -16,10 +16,31 @@ from .inputs import (
                      SurveyResult,
                      quarter_end,
                      quarter_of,
+                     records,
 )
-from .ledger import LIMIT_REASONS, apply_limits, case_outcome_entries, quarter_entries, sort_entries
+from .ledger import (
+                     LIMIT_REASONS,
+                     ROW_FIELDS,
+                     Rules,
+                     apply_limits,
+                     case_outcome_entries,
+                     entry_row,
+                     limit_rows,
+                     quarter_entries,
+                     sort_entries,
+                     unit_ledger,
+)
 from .performance import PerformanceResult, full_performance, latest_cost_year, performance_for_year
-from .results import QuarterResult, annual_grade, colour, dimension_values, has_red_flag, summarise, what_if
+from .results import (
+                      QuarterResult,
+                      annual_grade,
+                      colour,
+                      dimension_values,
+                      has_red_flag,
+                      summarise,
+                      summarise_rows,
+                      what_if,
+)
 from .scheme import (
                      DEFAULT_SCHEME,
                      DIMENSIONS,
@@ -34,9 +55,10 @@ from .scheme import (
 
 __all__ = [
     "DEFAULT_SCHEME", "DIMENSIONS", "LABELS", "LIMIT_REASONS", "CaseOutcome", "ControlCheck", "CostRecord",
-    "Entry", "IncentiveAward", "PerformanceResult", "QuarterResult", "Sanction", "SupervisionFinding",
+    "Entry", "IncentiveAward", "PerformanceResult", "QuarterResult", "ROW_FIELDS", "Rules", "Sanction",
+    "SupervisionFinding",
     "SurveyResult", "annual_grade", "apply_limits", "case_outcome_entries", "colour", "dimension_values",
-    "full_performance", "has_red_flag", "label", "latest_cost_year", "num", "performance_for_year", "q",
-    "quarter_end", "quarter_entries", "quarter_of", "scheme_from_json", "scheme_to_json", "sort_entries",
-    "summarise", "validate_scheme", "what_if",
+    "full_performance", "has_red_flag", "label", "latest_cost_year", "limit_rows", "num", "performance_for_year", "q",
+    "quarter_end", "quarter_entries", "quarter_of", "records", "scheme_from_json", "scheme_to_json", "sort_entries",
+    "summarise", "summarise_rows", "unit_ledger", "validate_scheme", "what_if", "entry_row",
 ]

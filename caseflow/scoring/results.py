@@ -20,7 +20,7 @@ from .ledger import apply_limits
 from .scheme import CONTEXT, DEFAULT_SCHEME, DIMENSIONS, ZERO, num, q
 
 __all__ = ["QuarterResult", "annual_grade", "colour", "dimension_values", "has_red_flag", "quarter_end",
-           "quarter_of", "summarise", "what_if"]
+           "quarter_of", "summarise", "summarise_rows", "what_if"]
 
 RED_REASONS = frozenset({"integrity.case.refer", "integrity.criminal"})
 COLOURS = ("green", "orange", "red")
@@ -40,13 +40,17 @@ def has_red_flag(entries: Iterable[Entry]) -> bool:
     return any(e.reason in RED_REASONS for e in entries)
 
 
-def dimension_values(entries: Iterable[Entry]) -> dict[str, Decimal]:
-    """Return the five dimension values; integrity as the positive deduction."""
+def _dimensions(pairs: Iterable[tuple[str, Decimal]]) -> dict[str, Decimal]:
     sums = dict.fromkeys(DIMENSIONS, ZERO)
-    for e in entries:
-        sums[e.dimension] += e.points
+    for dimension, points in pairs:
+        sums[dimension] += points
     sums["integrity"] = q(ZERO - sums["integrity"])
     return {dim: q(value) for dim, value in sums.items()}
+
+
+def dimension_values(entries: Iterable[Entry]) -> dict[str, Decimal]:
+    """Return the five dimension values; integrity as the positive deduction."""
+    return _dimensions((e.dimension, e.points) for e in entries)
 
 
 def colour(index: Decimal, *, referred_or_criminal: bool, overdue_open: bool, scheme: dict[str, Any]) -> str:
@@ -68,6 +72,15 @@ def summarise(entries: Iterable[Entry], *, scheme: dict[str, Any] = DEFAULT_SCHE
         referred_or_criminal = has_red_flag(entries)
     shade = colour(index, referred_or_criminal=referred_or_criminal, overdue_open=overdue_open, scheme=scheme)
     return QuarterResult(index, dimension_values(entries), shade)
+
+
+def summarise_rows(rows: Sequence[tuple], *, scheme: dict[str, Any] = DEFAULT_SCHEME,
+                   overdue_open: bool = False) -> QuarterResult:
+    """``summarise`` for a quarter's entries as ``ledger.ROW_FIELDS`` tuples (as ``unit_ledger`` returns them)."""
+    index = q(sum((row[4] for row in rows), ZERO))
+    shade = colour(index, referred_or_criminal=any(row[5] in RED_REASONS for row in rows),
+                   overdue_open=overdue_open, scheme=scheme)
+    return QuarterResult(index, _dimensions((row[3], row[4]) for row in rows), shade)
 
 
 def what_if(entries: Sequence[Entry], extra_entries: Sequence[Entry], *,

@@ -18,18 +18,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from caseflow import clock
 from caseflow import scoring as s
 from caseflow.extensions import db
-from caseflow.models import PeriodResult, ScoreEntry, Unit
+from caseflow.models import PeriodResult, ScoreEntry, ScoringScheme, Unit
 from caseflow.selectors.scoring import unit_index, what_if
 from caseflow.services import ledger_sources as src
 from caseflow.services.schemes import scheme_for_year, year_status_of
 
 DETAIL_MAX = 400
-__all__ = ["RecomputeReport", "compute", "on_transition", "recompute", "recompute_in_session", "refresh_unit",
+__all__ = ["RecomputeReport", "compute", "compute_rows", "insert_entries", "on_transition", "recompute", "recompute_in_session", "refresh_unit",
            "scored_quarters", "unit_index", "what_if"]
 
 
@@ -48,9 +48,9 @@ def entry_key(e) -> tuple:
     return (e.unit_id, e.year, e.quarter, e.dimension, e.points, e.reason, e.source_kind, e.source_id)
 
 
-def _entry(row: ScoreEntry) -> s.Entry:
-    return s.Entry(row.unit_id, row.year, row.quarter, row.dimension, row.points, row.reason, row.detail,
-                   row.source_kind, row.source_id)
+def _row_key(row: tuple) -> tuple:
+    """``entry_key`` of an engine row (``scoring.ROW_FIELDS``: the detail is not compared)."""
+    return row[:6] + row[7:]
 
 
 def _row(e: s.Entry, scheme_id: int, revision_id: int | None = None) -> dict:
@@ -59,41 +59,73 @@ def _row(e: s.Entry, scheme_id: int, revision_id: int | None = None) -> dict:
             "source_id": e.source_id, "scheme_id": scheme_id, "revision_id": revision_id}
 
 
-def compute(year: int, quarters: Iterable[int], scheme: dict, unit_ids: list[int] | None = None
-            ) -> dict[tuple[int, int], list[s.Entry]]:
-    """Compute the ledger of ``quarters`` of ``year`` for ``unit_ids`` (None: every active unit)."""
+def compute_rows(year: int, quarters: Iterable[int], scheme: dict, unit_ids: list[int] | None = None
+                 ) -> dict[tuple[int, int], list[tuple]]:
+    """The ledger of ``quarters`` of ``year`` for ``unit_ids`` (None: every active unit) as engine rows
+    (``scoring.ROW_FIELDS`` tuples), by (unit, quarter): the sources in a few set-based queries, the
+    scheme read once, every unit's quarters in one pass over its records."""
     quarters = sorted(quarters)
     if not quarters:
         return {}
     data = src.load_sources(year, quarters[-1], scheme, unit_ids)
     if unit_ids is None:
-        unit_ids = list(db.session.scalars(select(Unit.id).where(Unit.active.is_(True)).order_by(Unit.id)))
+        unit = Unit.__table__.c
+        unit_ids = list(db.session.scalars(select(unit.id).where(unit.active.is_(True)).order_by(unit.id)))
+    rules = s.Rules(scheme)
     out = {}
     for unit_id in unit_ids:
+        ledger = s.unit_ledger(
+            unit_id=unit_id, year=year, quarters=quarters, checks=data.checks.get(unit_id, ()),
+            surveys=data.surveys.get(unit_id, ()), findings=data.findings.get(unit_id, ()),
+            sanctions=data.sanctions.get(unit_id, ()), awards=data.awards.get(unit_id, ()),
+            outcomes=data.outcomes.get(unit_id, ()), performance=data.performance.get(unit_id), rules=rules)
         for quarter in quarters:
-            out[(unit_id, quarter)] = s.quarter_entries(
-                unit_id=unit_id, year=year, quarter=quarter, checks=data.checks.get(unit_id, ()),
-                surveys=data.surveys.get(unit_id, ()), findings=data.findings.get(unit_id, ()),
-                sanctions=data.sanctions.get(unit_id, ()), awards=data.awards.get(unit_id, ()),
-                outcomes=data.outcomes.get(unit_id, ()), performance=data.performance.get(unit_id), scheme=scheme)
+            out[(unit_id, quarter)] = ledger[quarter]
     return out
 
 
-def result_row(unit_id: int, year: int, quarter: int, entries: list, scheme, overdue: bool) -> dict:
-    """The ``PeriodResult`` values of a unit-quarter from its entries."""
-    summary = s.summarise(entries, scheme=scheme.data, overdue_open=overdue)
+def compute(year: int, quarters: Iterable[int], scheme: dict, unit_ids: list[int] | None = None
+            ) -> dict[tuple[int, int], list[s.Entry]]:
+    """Compute the ledger of ``quarters`` of ``year`` for ``unit_ids`` (None: every active unit)."""
+    return {key: [s.Entry(*row) for row in rows]
+            for key, rows in compute_rows(year, quarters, scheme, unit_ids).items()}
+
+
+def result_row(unit_id: int, year: int, quarter: int, entries: list, scheme, overdue: bool, *,
+               rows: bool = False, now=None) -> dict:
+    """The ``PeriodResult`` values of a unit-quarter from its entries (engine rows if ``rows``)."""
+    summarise = s.summarise_rows if rows else s.summarise
+    summary = summarise(entries, scheme=scheme.data, overdue_open=overdue)
     return {"unit_id": unit_id, "year": year, "quarter": quarter, "index": summary.index, "colour": summary.colour,
-            **summary.dimensions, "grade": None, "scheme_id": scheme.id, "computed_at": clock.now()}
+            **summary.dimensions, "grade": None, "scheme_id": scheme.id, "computed_at": now or clock.now()}
+
+
+_E, _R = ScoreEntry.__table__.c, PeriodResult.__table__.c
+# The hook's statements, built once (a transition pays only for executing them).
+_STORED = select(_E.id, _E.unit_id, _E.year, _E.quarter, _E.dimension, _E.points, _E.reason, _E.detail,
+                 _E.source_kind, _E.source_id).where(
+    _E.unit_id == bindparam("unit_id"), _E.year == bindparam("year"), _E.quarter == bindparam("quarter"))
+_UPDATE_RESULT = update(PeriodResult.__table__).where(
+    _R.unit_id == bindparam("key_unit"), _R.year == bindparam("key_year"), _R.quarter == bindparam("key_quarter"))
+
+
+_S = ScoringScheme.__table__.c
+_LATEST_SCHEME = select(_S.id, _S.data).where(_S.year == bindparam("year")).order_by(_S.version.desc()).limit(1)
+
+
+def _current_scheme(year: int):
+    """``scheme_for_year`` for the hook: the stored scheme's id and data in one prebuilt query (its ``id``
+    and ``data`` are all the hook reads); the first use of a year still creates it there."""
+    row = db.session.execute(_LATEST_SCHEME, {"year": year}).first()
+    return row if row is not None else scheme_for_year(year)
 
 
 def _save_result(values: dict) -> None:
     """Upsert a unit-quarter's result: one UPDATE, an INSERT only the first time."""
-    key = (PeriodResult.unit_id == values["unit_id"]) & (PeriodResult.year == values["year"]) & (
-        PeriodResult.quarter == values["quarter"])
-    done = db.session.execute(update(PeriodResult).where(key).values(**values),
-                              execution_options={"synchronize_session": False})
+    done = db.session.execute(_UPDATE_RESULT, {
+        **values, "key_unit": values["unit_id"], "key_year": values["year"], "key_quarter": values["quarter"]})
     if not done.rowcount:
-        db.session.execute(insert(PeriodResult), [values])
+        db.session.execute(insert(PeriodResult.__table__), [values])
 
 
 @dataclass
@@ -112,17 +144,67 @@ class RecomputeReport:
 
 
 def _stored_keys(year: int, quarter: int, unit_ids) -> list[tuple]:
-    stmt = select(ScoreEntry.unit_id, ScoreEntry.year, ScoreEntry.quarter, ScoreEntry.dimension, ScoreEntry.points,
-                  ScoreEntry.reason, ScoreEntry.source_kind, ScoreEntry.source_id).where(
-        ScoreEntry.year == year, ScoreEntry.quarter == quarter)
+    t = ScoreEntry.__table__.c
+    stmt = select(t.unit_id, t.year, t.quarter, t.dimension, t.points, t.reason, t.source_kind, t.source_id).where(
+        t.year == year, t.quarter == quarter)
     if unit_ids is not None:
-        stmt = stmt.where(ScoreEntry.unit_id.in_(unit_ids))
-    return [tuple(row) for row in db.session.execute(stmt)]
+        stmt = stmt.where(t.unit_id.in_(unit_ids))
+    return [tuple(row) for row in db.session.execute(stmt).all()]
 
 
 def _period_filter(model, year: int, quarter: int, unit_ids):
     cond = (model.year == year) & (model.quarter == quarter)
     return cond & model.unit_id.in_(unit_ids) if unit_ids is not None else cond
+
+
+_ENTRY_COLUMNS = ("unit_id", "year", "quarter", "dimension", "points", "reason", "detail", "source_kind",
+                  "source_id", "scheme_id", "revision_id")
+_RESULT_COLUMNS = ("unit_id", "year", "quarter", "index", *s.DIMENSIONS, "colour", "grade", "scheme_id",
+                   "computed_at")
+
+
+def bulk_insert(table, columns: tuple[str, ...], values: Iterable[tuple]) -> None:
+    """Insert many rows (tuples in ``columns`` order) in the session's transaction: PostgreSQL (psycopg)
+    through COPY, SQLite through one driver ``executemany`` (each value bound as its column type binds it,
+    e.g. ``Numeric`` as a float on SQLite), other drivers through a Core executemany."""
+    conn = db.session.connection()
+    dialect = conn.dialect
+    copy = dialect.name == "postgresql" and dialect.driver == "psycopg"
+    if not copy and dialect.paramstyle != "qmark":
+        rows = [dict(zip(columns, v, strict=True)) for v in values]
+        if rows:
+            conn.execute(table.insert(), rows)
+        return
+    binds = [(i, bind) for i, c in enumerate(columns)
+             if (bind := table.c[c].type.dialect_impl(dialect).bind_processor(dialect)) is not None]
+    if binds:
+        values = (_bound(v, binds) for v in values)
+    quote = dialect.identifier_preparer
+    target = f"{quote.format_table(table)} ({', '.join(quote.quote(c) for c in columns)})"
+    if copy:
+        with conn.connection.driver_connection.cursor() as cursor, \
+                cursor.copy(f"COPY {target} FROM STDIN") as stream:
+            for value in values:
+                stream.write_row(value)
+        return
+    values = list(values)
+    if values:
+        conn.exec_driver_sql(f"INSERT INTO {target} VALUES ({', '.join('?' * len(columns))})", values)
+
+
+def _bound(value: tuple, binds: list) -> tuple:
+    value = list(value)
+    for i, bind in binds:
+        value[i] = bind(value[i])
+    return tuple(value)
+
+
+def insert_entries(rows: Iterable[tuple], scheme_id: int, revision_id: int | None = None) -> None:
+    """Insert engine rows (``scoring.ROW_FIELDS``) into the ledger in bulk (``bulk_insert``)."""
+    bulk_insert(ScoreEntry.__table__, _ENTRY_COLUMNS,
+                ((unit_id, year, quarter, dimension, points, reason, detail[:DETAIL_MAX], kind, source_id, scheme_id,
+                  revision_id)
+                 for unit_id, year, quarter, dimension, points, reason, detail, kind, source_id in rows))
 
 
 def recompute_in_session(year: int, quarter: int | None = None, *, unit_ids: list[int] | None = None,
@@ -136,30 +218,37 @@ def recompute_in_session(year: int, quarter: int | None = None, *, unit_ids: lis
     if write is None:
         write = year_status_of(year) != "published"
     scheme = scheme_for_year(year)
-    fresh = compute(year, quarters, scheme.data, unit_ids)
+    fresh = compute_rows(year, quarters, scheme.data, unit_ids)
     report.units = len({u for u, _ in fresh})
+    now = clock.now()
     for qq in quarters:
-        # A multiset comparison: the same as comparing the sorted lists, without ordering None against str.
-        computed = Counter(entry_key(e) for (_, q2), entries in fresh.items() if q2 == qq for e in entries)
+        period = [(u, rows) for (u, q2), rows in fresh.items() if q2 == qq]
         stored = Counter(_stored_keys(year, qq, unit_ids))
-        report.computed += computed.total()
+        if stored:
+            # A multiset comparison: the same as comparing the sorted lists, without ordering None against str.
+            computed = Counter(_row_key(row) for _, rows in period for row in rows)
+        else:  # nothing stored: every computed entry is missing; count only the unit-quarters listed
+            computed = Counter()
+            for _, rows in period:
+                if computed.total() >= 5:
+                    break
+                computed.update(_row_key(row) for row in rows)  # keys never repeat across unit-quarters
+        report.computed += sum(len(rows) for _, rows in period)
         report.stored += stored.total()
         if computed != stored:
             report.reproduced = False
             report.differences += [f"missing {k}" for k in list((computed - stored).elements())[:5]]
             report.differences += [f"unexpected {k}" for k in list((stored - computed).elements())[:5]]
+        del computed, stored
         if not write:
             continue
         db.session.execute(delete(ScoreEntry).where(_period_filter(ScoreEntry, year, qq, unit_ids)))
-        rows = [_row(e, scheme.id, revision_id) for (_, q2), entries in fresh.items() if q2 == qq for e in entries]
-        if rows:
-            db.session.execute(ScoreEntry.__table__.insert(), rows)  # Core executemany: one batch
+        insert_entries((row for _, rows in period for row in rows), scheme.id, revision_id)
         overdue = src.overdue_open_units(year, qq, unit_ids)
         db.session.execute(delete(PeriodResult).where(_period_filter(PeriodResult, year, qq, unit_ids)))
-        results = [result_row(u, year, qq, entries, scheme, u in overdue)
-                   for (u, q2), entries in fresh.items() if q2 == qq]
-        if results:
-            db.session.execute(PeriodResult.__table__.insert(), results)
+        bulk_insert(PeriodResult.__table__, _RESULT_COLUMNS, (
+            tuple(map(result_row(u, year, qq, rows, scheme, u in overdue, rows=True, now=now).__getitem__,
+                      _RESULT_COLUMNS)) for u, rows in period))
     report.written = write
     report.seconds = _time.perf_counter() - started
     return report
@@ -196,7 +285,7 @@ def on_transition(ctx) -> None:
     # Only a past year can be published (grading starts after the year ends).
     if year < clock.today().year and year_status_of(year) == "published":
         return  # only reachable with a clock set back; published results change by revision only
-    scheme = scheme_for_year(year)
+    scheme = _current_scheme(year)
     if ctx.trigger == "issue_notice":
         severity = (event.data or {}).get("severity") or case.severity
         row = scheme.data["case_outcomes"]["issue_notice"]
@@ -208,24 +297,23 @@ def on_transition(ctx) -> None:
     if ctx.trigger == "accept":
         due = src.rectify_due_before([case.id], {case.id: event.id}).get(case.id)
     outcome = src.outcome_of(event, case, due)
-    stored = list(db.session.scalars(select(ScoreEntry).where(
-        ScoreEntry.unit_id == case.unit_id, ScoreEntry.year == year, ScoreEntry.quarter == quarter)))
+    stored = db.session.execute(_STORED, {"unit_id": case.unit_id, "year": year, "quarter": quarter}).all()
     if not stored or any(r.source_kind == "case_event" and r.source_id == event.id for r in stored):
         recompute_in_session(year, quarter, unit_ids=[case.unit_id])
         return
-    new = s.case_outcome_entries(outcome, scheme.data)
-    kept = [_entry(r) for r in stored if r.reason not in s.LIMIT_REASONS]
-    combined = s.apply_limits(kept + new, scheme=scheme.data)
+    new = [s.entry_row(e) for e in s.case_outcome_entries(outcome, scheme.data)]
+    # Engine rows (the stored columns after the id), so the limits are the engine's own.
+    kept = [tuple(r)[1:] for r in stored if r.reason not in s.LIMIT_REASONS]
+    combined = s.limit_rows(kept + new, scheme=scheme.data)
     stale = [r.id for r in stored if r.reason in s.LIMIT_REASONS]
     if stale:
-        db.session.execute(delete(ScoreEntry).where(ScoreEntry.id.in_(stale)),
-                           execution_options={"synchronize_session": False})
-    rows = [_row(e, scheme.id) for e in combined
-            if e.reason in s.LIMIT_REASONS or (e.source_kind == "case_event" and e.source_id == event.id)]
+        db.session.execute(delete(ScoreEntry.__table__).where(ScoreEntry.__table__.c.id.in_(stale)))
+    rows = [_row(s.Entry(*e), scheme.id) for e in combined
+            if e[5] in s.LIMIT_REASONS or (e[7] == "case_event" and e[8] == event.id)]
     if rows:
         db.session.execute(ScoreEntry.__table__.insert(), rows)  # Core executemany: one batch
     if (year, quarter) == s.quarter_of(clock.today()):
         overdue = src.overdue_now(case.unit_id)
     else:  # a clock set back (replays): the state at that quarter's end from the events
         overdue = case.unit_id in src.overdue_open_units(year, quarter, [case.unit_id])
-    _save_result(result_row(case.unit_id, year, quarter, combined, scheme, overdue))
+    _save_result(result_row(case.unit_id, year, quarter, combined, scheme, overdue, rows=True))

@@ -1,7 +1,8 @@
 """Load the source records of a period into the pure scoring engine's input records.
 
 The same loaders serve the live hook (one unit) and ``recompute`` (every unit), so both
-produce the same ledger. Each kind of record is one query per period, never one per unit.
+produce the same ledger. Each kind of record is one query per period, never one per unit,
+selecting plain table columns (Core rows: no ORM objects or ORM row processing).
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 
 from caseflow import clock
 from caseflow import scoring as s
@@ -62,46 +63,55 @@ _COLUMNS = {
 
 
 def _cols(model) -> list:
-    return [getattr(model, c) for c in _COLUMNS[model.__name__]]
+    return [model.__table__.c[c] for c in _COLUMNS[model.__name__]]
 
 
 def _period_rows(model, year: int, last_quarter: int, unit_ids):
     """Plain rows (no ORM objects: a year of a province is hundreds of thousands) booked in the year."""
-    return db.session.execute(select(*_cols(model)).where(model.year == year, model.quarter <= last_quarter,
-                                                          _unit_filter(model, unit_ids)))
+    t = model.__table__
+    return db.session.execute(select(*_cols(model)).where(t.c.year == year, t.c.quarter <= last_quarter,
+                                                          _unit_filter(t.c, unit_ids)))
 
 
 def _carry_in(model, year: int, unit_ids, keys: tuple[str, ...]):
     """The rows of each unit's (and key's) latest period before ``year``: what carries over into it."""
-    cols = [model.unit_id, *(getattr(model, k) for k in keys)]
-    latest = (select(*cols, func.max(model.year * 10 + model.quarter).label("p"))
-              .where(model.year < year, _unit_filter(model, unit_ids)).group_by(*cols).subquery())
+    t = model.__table__
+    cols = [t.c.unit_id, *(t.c[k] for k in keys)]
+    latest = (select(*cols, func.max(t.c.year * 10 + t.c.quarter).label("p"))
+              .where(t.c.year < year, _unit_filter(t.c, unit_ids)).group_by(*cols).subquery())
     # Equality on the model's own columns, so the (unit_id, year, quarter) index is used.
-    join = and_(model.unit_id == latest.c.unit_id, model.year == latest.c.p // 10, model.quarter == latest.c.p % 10,
-                *(getattr(model, k) == latest.c[k] for k in keys))
+    join = and_(t.c.unit_id == latest.c.unit_id, t.c.year == latest.c.p // 10, t.c.quarter == latest.c.p % 10,
+                *(t.c[k] == latest.c[k] for k in keys))
     return db.session.execute(select(*_cols(model)).join(latest, join))
+
+
+def _group(into: dict[int, list], cls, rows) -> None:
+    for record in s.records(cls, rows.all()):
+        into[record.unit_id].append(record)
 
 
 def _checks(src: Sources, year: int, last_q: int, unit_ids) -> None:
     for rows in (_carry_in(m.ControlCheck, year, unit_ids, ()), _period_rows(m.ControlCheck, year, last_q, unit_ids)):
-        for r in rows:
-            src.checks[r[1]].append(s.ControlCheck(*r))
+        _group(src.checks, s.ControlCheck, rows)
 
 
 def _surveys(src: Sources, year: int, last_q: int, unit_ids) -> None:
     for rows in (_carry_in(m.SurveyResult, year, unit_ids, ("project",)),
                  _period_rows(m.SurveyResult, year, last_q, unit_ids)):
-        for r in rows:
-            src.surveys[r[1]].append(s.SurveyResult(*r))
+        _group(src.surveys, s.SurveyResult, rows)
 
 
 def _booked(src: Sources, year: int, last_q: int, unit_ids) -> None:
-    for r in _period_rows(m.SupervisionFinding, year, last_q, unit_ids):
-        src.findings[r[1]].append(s.SupervisionFinding(*r))
-    for r in _period_rows(m.Sanction, year, last_q, unit_ids):
-        src.sanctions[r[1]].append(s.Sanction(*r))
-    for r in _period_rows(m.IncentiveAward, year, last_q, unit_ids):
-        src.awards[r[1]].append(s.IncentiveAward(*r))
+    _group(src.findings, s.SupervisionFinding, _period_rows(m.SupervisionFinding, year, last_q, unit_ids))
+    _group(src.sanctions, s.Sanction, _period_rows(m.Sanction, year, last_q, unit_ids))
+    _group(src.awards, s.IncentiveAward, _period_rows(m.IncentiveAward, year, last_q, unit_ids))
+
+
+_DC = DeadlineChange.__table__.c
+_RECTIFY_DUES = (select(_DC.case_id, _DC.event_id, _DC.new_due)
+                 .where(_DC.case_id.in_(bindparam("case_ids", expanding=True)), _DC.kind == "rectify",
+                        _DC.new_due.is_not(None))
+                 .order_by(_DC.id))
 
 
 def rectify_due_before(case_ids: list[int], before_event: dict[int, int]) -> dict[int, date | None]:
@@ -109,10 +119,7 @@ def rectify_due_before(case_ids: list[int], before_event: dict[int, int]) -> dic
     deadline the unit had to meet. The history is read from ``DeadlineChange``."""
     if not case_ids:
         return {}
-    rows = db.session.execute(select(DeadlineChange.case_id, DeadlineChange.event_id, DeadlineChange.new_due)
-                              .where(DeadlineChange.case_id.in_(case_ids), DeadlineChange.kind == "rectify",
-                                     DeadlineChange.new_due.is_not(None))
-                              .order_by(DeadlineChange.id))
+    rows = db.session.execute(_RECTIFY_DUES, {"case_ids": list(case_ids)})
     due: dict[int, date | None] = {}
     for case_id, event_id, new_due in rows:
         limit = before_event.get(case_id)
@@ -151,16 +158,20 @@ def outcome_from(event_id: int, case_id: int, unit_id: int, trigger: str, at: da
 def _outcomes(src: Sources, year: int, last_q: int, unit_ids) -> None:
     start, _ = quarter_bounds(year, 1)
     _, end = quarter_bounds(year, last_q)
-    stmt = (select(CaseEvent.id, CaseEvent.case_id, Case.unit_id, CaseEvent.trigger, CaseEvent.at, CaseEvent.data,
-                   Case.severity, Case.origin, Case.notice_deduction)
-            .join(Case, Case.id == CaseEvent.case_id)
-            .where(CaseEvent.at >= start, CaseEvent.at < end, CaseEvent.trigger.in_(SCORED_TRIGGERS),
-                   _unit_filter(Case, unit_ids)))
-    rows = list(db.session.execute(stmt))
+    ev, case = CaseEvent.__table__.c, Case.__table__.c
+    # Only the two keys of the event's data that scoring reads, extracted by the database (JSON values,
+    # None when absent), not every event's whole document decoded.
+    stmt = (select(ev.id, ev.case_id, case.unit_id, ev.trigger, ev.at, ev.data["severity"], ev.data["on_time"],
+                   case.severity, case.origin, case.notice_deduction)
+            .join_from(CaseEvent.__table__, Case.__table__, case.id == ev.case_id)
+            .where(ev.at >= start, ev.at < end, ev.trigger.in_(SCORED_TRIGGERS), _unit_filter(case, unit_ids)))
+    rows = db.session.execute(stmt).all()
     accepts = {r[1]: r[0] for r in rows if r[3] == "accept"}
     due = rectify_due_before(list(accepts), accepts)
-    for r in rows:
-        src.outcomes[r[2]].append(outcome_from(*r, due.get(r[1])))
+    for event_id, case_id, unit_id, trigger, at, severity, on_time, *case_values in rows:
+        data = {"severity": severity, "on_time": on_time}
+        src.outcomes[unit_id].append(outcome_from(event_id, case_id, unit_id, trigger, at, data, *case_values,
+                                                  due.get(case_id)))
 
 
 def cost_year(year: int) -> int | None:
@@ -170,21 +181,22 @@ def cost_year(year: int) -> int | None:
 
 def performance(year: int, scheme: dict, unit_ids=None) -> dict[int, s.PerformanceResult]:
     """The performance indicators of ``year`` (from its latest cost year), for the peer groups of ``unit_ids``."""
-    peers_stmt = select(Unit.id, Unit.peer_group).where(Unit.active.is_(True))
+    unit = Unit.__table__.c
+    peers_stmt = select(unit.id, unit.peer_group).where(unit.active.is_(True))
     if unit_ids is not None:
-        groups = select(Unit.peer_group).where(Unit.id.in_(unit_ids)).scalar_subquery()
-        peers_stmt = select(Unit.id, Unit.peer_group).where(
-            (Unit.active.is_(True) & Unit.peer_group.in_(groups)) | Unit.id.in_(unit_ids))
+        groups = select(unit.peer_group).where(unit.id.in_(unit_ids)).scalar_subquery()
+        peers_stmt = select(unit.id, unit.peer_group).where(
+            (unit.active.is_(True) & unit.peer_group.in_(groups)) | unit.id.in_(unit_ids))
     peer_of = {u: g for u, g in db.session.execute(peers_stmt)}
     cy = cost_year(year)
     if cy is None:
         return {u: s.full_performance(scheme, "No cost records yet: full points") for u in peer_of}
-    cost = m.CostRecord
+    cost = m.CostRecord.__table__.c
     stmt = select(cost.id, cost.unit_id, cost.year, cost.admin_cost, cost.budget, cost.headcount).where(
         cost.year.in_((cy, cy - 1)))
     if unit_ids is not None:
         stmt = stmt.where(cost.unit_id.in_(list(peer_of)))
-    records = [s.CostRecord(*r) for r in db.session.execute(stmt)]
+    records = list(s.records(s.CostRecord, db.session.execute(stmt).all()))
     return s.performance_for_year(records, peer_of, cy, scheme)
 
 
@@ -204,11 +216,15 @@ def overdue_open_units(year: int, quarter: int, unit_ids=None) -> set[int]:
     return set(overdue_open_cases(year, quarter, unit_ids).values())
 
 
+_CASE = Case.__table__.c
+_OPEN_OF_UNIT = select(_CASE.state, _CASE.ack_due, _CASE.rectify_due).where(
+    _CASE.unit_id == bindparam("unit_id"), _CASE.state.in_(OPEN_STATES))
+
+
 def overdue_now(unit_id: int) -> bool:
     """Whether the unit has an overdue open case right now (the current quarter; cases' own columns)."""
     today = clock.today()
-    rows = db.session.execute(select(Case.state, Case.ack_due, Case.rectify_due).where(
-        Case.unit_id == unit_id, Case.state.in_(OPEN_STATES)))
+    rows = db.session.execute(_OPEN_OF_UNIT, {"unit_id": unit_id})
     for state, ack_due, rectify_due in rows:
         if state in ESCALATED_STATES:
             return True
