@@ -131,3 +131,48 @@ def test_unit_leader_grades_export_only_published_years(login_as):
         assert [r[5] for r in _rows(response)[1:]] == ["A"]
     with client.get("/exports/grades.xlsx?year=2025") as response:
         assert _rows(response)[1:] == []
+
+
+def test_cases_export_cells_keep_their_types_and_labels(login_as):
+    from datetime import UTC, date, datetime
+
+    _town, a, _b = _units()
+    officer = factories.user(role="officer", display_name="承办人甲")
+    fd.case(a, number="C-T", state="rectifying", category="tendering", handler=officer, title="=1+1",
+            opened_at=datetime(2026, 3, 1, 2, 30, tzinfo=UTC), rectify_due=date(2026, 4, 1))
+    client = login_as("supervisor", locale="en")
+    with client.get("/exports/cases.xlsx") as response:
+        rows = _rows(response)
+    assert rows[0] == ["Number", "Unit code", "Unit", "Title", "Category", "Severity", "State", "Officer", "Opened",
+                       "Acknowledge by", "Rectify by", "Verify by", "Closed"]
+    [row] = [r for r in rows[1:] if r[0] == "C-T"]
+    assert row == ["C-T", "V1", "红村", "=1+1", "工程建设招投标", "moderate", "Rectifying", "承办人甲",
+                   datetime(2026, 3, 1, 10, 30), None, datetime(2026, 4, 1), None, None]
+
+
+def test_export_labels_are_translated_once_not_per_row(login_as, monkeypatch):
+    from caseflow.services import exports
+
+    _town, a, b = _units()
+    calls = {"n": 0}
+    real = exports.label
+
+    def counting(pair):
+        calls["n"] += 1
+        return real(pair)
+
+    monkeypatch.setattr(exports, "label", counting)
+    client = login_as("supervisor")
+
+    def export() -> int:
+        calls["n"] = 0
+        with client.get("/exports/cases.xlsx") as response:
+            assert response.status_code == 200
+            response.get_data()
+        return calls["n"]
+
+    fd.case(a, state="escalated")
+    few = export()
+    for _i in range(6):
+        fd.case(b, state="closed")
+    assert export() == few

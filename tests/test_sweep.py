@@ -150,3 +150,104 @@ def test_two_sweeps_at_once_escalate_each_case_once(app, db):
         assert len(_escalations(case_id)) == 1
         assert _db.session.get(Case, case_id).state == "escalated"
     assert verify_chain() == []
+
+
+# --- set-based sweep: batch results equal the one-by-one rules, queries do not grow with cases ---------
+def _due_soon_cases():
+    """Open deadlines of every kind and every kind of recipient, all due within the reminder horizon
+    on the acknowledgement due day."""
+    busy = factories.unit()
+    first, second = leader_of(busy), factories.user(role="unit_leader", unit=busy)
+    factories.user(role="unit_leader", unit=busy, active=False)
+    officer, gone = factories.user(role="officer"), factories.user(role="officer")
+    factories.user(role="officer", active=False)
+    cases = [make_case(state="notice_issued", unit=busy), make_case(state="notice_issued"),
+             make_case(state="verifying", officer=officer), make_case(state="verifying", officer=gone),
+             make_case(state="verifying", officer=officer)]
+    gone.active = False
+    cases[4].handler_id = None  # no case officer: every active officer is reminded
+    _db.session.commit()
+    return cases, {first.id, second.id}
+
+
+def _queries(run):
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(_db.engine, "before_cursor_execute", count)
+    try:
+        result = run()
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", count)
+    return result, seen
+
+
+def test_batched_reminders_reach_whom_the_one_by_one_rules_name(db, monkeypatch):
+    cases, leaders = _due_soon_cases()
+    at = datetime.combine(cases[0].ack_due, time(9))
+    with clock.frozen(at):
+        expected = {}
+        for case in cases:
+            kind = "acknowledge" if case.state == "notice_issued" else "verify"
+            due = case.ack_due if kind == "acknowledge" else case.verify_due
+            users = sweep_service.REMINDED[kind](case)
+            expected[case.id] = ([u.id for u in users], sweep_service.case_params(
+                case, deadline=sweep_service.DEADLINE_NAMES[kind], due=due.isoformat(), kind=kind))
+        assert set(expected[cases[0].id][0]) == leaders and len(expected[cases[4].id][0]) > 1
+        assert expected[cases[3].id][0] == []
+        _db.session.rollback()
+        monkeypatch.setattr(sweep_service, "BATCH", 3)  # two batches
+        report, statements = _queries(sweep_run)
+    assert sorted(report.reminded) == sorted(c.number for c in cases) and report.failed == []
+    for case in cases:
+        rows = _db.session.scalars(select(Notification).where(Notification.case_id == case.id,
+                                                              Notification.kind == "reminder")
+                                   .order_by(Notification.id)).all()
+        assert ([r.user_id for r in rows], rows[0].params if rows else expected[case.id][1]) == expected[case.id]
+    # Reading, marking and notifying is per batch, not per case: 5 reminders cost no more than a few queries.
+    assert len(statements) <= 25, statements
+    with clock.frozen(at):
+        again, statements = _queries(sweep_run)
+    assert (again.reminded, again.alerted, again.escalated) == ([], [], [])
+    assert len(statements) <= 8, statements  # the steady state: the candidate queries only
+
+
+def test_query_count_of_the_reminders_does_not_grow_with_cases(db):
+    def run(n: int) -> int:
+        cases = [make_case(state="verifying") for _ in range(n)]
+        with clock.frozen(datetime.combine(cases[-1].verify_due, time(9))):
+            report, statements = _queries(sweep_run)
+        assert len(report.reminded) == n
+        _db.session.execute(SweepMark.__table__.delete())
+        for case in cases:
+            case.verify_due = None
+        _db.session.commit()
+        # The sweep's own reads and writes; notification rows go through the channels (``notify``), which
+        # the ORM inserts one by one on SQLite and batched on PostgreSQL.
+        return len([s for s in statements if not s.lstrip().upper().startswith(("SAVEPOINT", "RELEASE"))
+                    and "INSERT INTO notification" not in s])
+
+    assert run(2) == run(7)
+
+
+def test_a_failing_reminder_is_skipped_and_the_rest_of_its_batch_sent(db, monkeypatch, caplog):
+    cases = [make_case(state="verifying") for _ in range(4)]
+    bad = cases[1]
+    real = sweep_service.notify
+
+    def flaky(*, case, **kwargs):
+        if case.id == bad.id:
+            raise RuntimeError("mail queue on fire")
+        return real(case=case, **kwargs)
+
+    monkeypatch.setattr(sweep_service, "notify", flaky)
+    with clock.frozen(datetime.combine(cases[0].verify_due, time(9))):
+        report = sweep_run()
+    assert sorted(report.reminded) == sorted(c.number for c in cases if c is not bad)
+    assert [n for n, _why in report.failed] == [bad.number] and "sweep failed" in caplog.text
+    assert _db.session.scalar(select(func.count()).select_from(SweepMark).where(SweepMark.case_id == bad.id)) == 0
+    assert _db.session.scalar(select(func.count()).select_from(SweepMark)) == 3

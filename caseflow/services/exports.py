@@ -1,7 +1,10 @@
-"""Lists to .xlsx, streamed: openpyxl write-only mode into a temp file, rows fetched with yield_per.
+"""Lists to .xlsx, streamed: rows fetched in batches (``yield_per``: a server-side cursor on
+PostgreSQL) and written by XlsxWriter in constant-memory mode into a temp file, row by row.
 
-A registry maps each export kind to its columns and its query; every query applies the
-list's filters and the user's unit scope. Reporter identity and contact are never selected.
+A registry maps each export kind to its columns, its query and its row formatter; every query
+applies the list's filters and the user's unit scope. Reporter identity and contact are never
+selected. Labels are translated once per export (``ExportKind.row`` builds the formatter in the
+request's language), never per row.
 """
 from __future__ import annotations
 
@@ -11,9 +14,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import xlsxwriter
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
@@ -39,27 +41,40 @@ from caseflow.selectors.dashboard import OPEN_STATES, active_due
 from caseflow.states import STATE_LABELS
 
 YIELD_PER = 2000
+# Text stays text (no formulas, links or numbers guessed from strings); temp files in the system's.
+WORKBOOK_OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+                    "strings_to_numbers": False, "tmpdir": tempfile.gettempdir()}
+DATE_FORMAT, TIME_FORMAT = "yyyy-mm-dd", "yyyy-mm-dd h:mm:ss"
 CHUNK = 64 * 1024
 COLOUR_NAMES = {"green": ("绿", "Green"), "orange": ("橙", "Orange"), "red": ("红", "Red")}
 
 
 @dataclass(frozen=True)
 class ExportKind:
-    """One exportable list: capability, sheet title, header msgids, query and row formatter."""
+    """One exportable list: capability, sheet title, header msgids, query, and ``row()`` which returns
+    the row formatter with its labels translated in the current language."""
 
     capability: str
     title: str
     headers: tuple[str, ...]
     query: Callable[[object, dict], Select]
-    row: Callable[[object], list]
+    row: Callable[[], Callable[[object], list]]
 
 
 def _local(value: datetime | None) -> datetime | None:
     return clock.local(value).replace(tzinfo=None) if value else None
 
 
-def _colour(value: str | None) -> str:
-    return label(COLOUR_NAMES[value]) if value in COLOUR_NAMES else ""
+def _colours() -> Callable[[str | None], str]:
+    """The colour names in the current language: value -> name ("" for none or unknown)."""
+    names = {value: label(pair) for value, pair in COLOUR_NAMES.items()}
+    return lambda value: names.get(value, "") if value else ""
+
+
+def _translated(msgids: dict[str, str]) -> Callable[[str], str]:
+    """``_(msgids.get(key, key))``, with the registry's msgids translated once."""
+    names = {key: _(msgid) for key, msgid in msgids.items()}
+    return lambda key: names[key] if key in names else _(key)
 
 
 def _num(value) -> float | None:
@@ -96,9 +111,9 @@ def _units_query(user, f: dict) -> Select:
     return stmt
 
 
-def _units_row(r) -> list:
-    return [r.code, r.name, _(UNIT_KINDS.get(r.kind, r.kind)), r.town or "", _num(r.index), _colour(r.colour),
-            _colour(r.before)]
+def _units_row() -> Callable[[object], list]:
+    kind, colour = _translated(UNIT_KINDS), _colours()
+    return lambda r: [r.code, r.name, kind(r.kind), r.town or "", _num(r.index), colour(r.colour), colour(r.before)]
 
 
 # --- cases -----------------------------------------------------------------------------------
@@ -120,11 +135,11 @@ def _cases_query(user, f: dict) -> Select:
     return stmt
 
 
-def _cases_row(r) -> list:
-    state = STATE_LABELS.get(r.state)
-    return [r.number, r.code, r.name, r.title, CATEGORIES.get(r.category, r.category), r.severity or "",
-            label(state) if state else r.state, r.display_name or "", _local(r.opened_at), r.ack_due,
-            r.rectify_due, r.verify_due, _local(r.closed_at)]
+def _cases_row() -> Callable[[object], list]:
+    states = {state: label(pair) for state, pair in STATE_LABELS.items()}
+    return lambda r: [r.number, r.code, r.name, r.title, CATEGORIES.get(r.category, r.category), r.severity or "",
+                      states.get(r.state, r.state), r.display_name or "", _local(r.opened_at), r.ack_due,
+                      r.rectify_due, r.verify_due, _local(r.closed_at)]
 
 
 # --- signals (no reporter columns, ever) ----------------------------------------------------
@@ -154,11 +169,13 @@ def func_coalesce_unit():
     return func.coalesce(Unit.name, Signal.unit_name_given, "").label("unit_name")
 
 
-def _signals_row(r) -> list:
-    return [r.number, _(CHANNELS[r.channel][0]) if r.channel in CHANNELS else r.channel, r.code or "",
-            r.unit_name, CATEGORIES.get(r.category, r.category), r.summary, _local(r.received_at), r.discovered_on,
-            _("Yes") if r.late else "", _(SIGNAL_STATUSES.get(r.status, r.status)), r.department or "",
-            r.display_name or "", r.handling_due]
+def _signals_row() -> Callable[[object], list]:
+    channels = {key: _(msgid) for key, (msgid, _fields) in CHANNELS.items()}
+    status, yes = _translated(SIGNAL_STATUSES), _("Yes")
+    return lambda r: [r.number, channels.get(r.channel, r.channel), r.code or "", r.unit_name,
+                      CATEGORIES.get(r.category, r.category), r.summary, _local(r.received_at), r.discovered_on,
+                      yes if r.late else "", status(r.status), r.department or "", r.display_name or "",
+                      r.handling_due]
 
 
 # --- annual grades -----------------------------------------------------------------------------
@@ -182,9 +199,10 @@ def _grades_query(user, f: dict) -> Select:
     return stmt
 
 
-def _grades_row(r) -> list:
-    return [r.code, r.name, _(UNIT_KINDS.get(r.kind, r.kind)), r.town or "", _num(r.index), r.grade or "",
-            _colour(r.q1), _colour(r.q2), _colour(r.q3), _colour(r.q4)]
+def _grades_row() -> Callable[[object], list]:
+    kind, colour = _translated(UNIT_KINDS), _colours()
+    return lambda r: [r.code, r.name, kind(r.kind), r.town or "", _num(r.index), r.grade or "", colour(r.q1),
+                      colour(r.q2), colour(r.q3), colour(r.q4)]
 
 
 EXPORTS: dict[str, ExportKind] = {
@@ -204,11 +222,26 @@ EXPORTS: dict[str, ExportKind] = {
 _SCOPE_COLUMN = {"units": Unit.id, "cases": Case.unit_id, "signals": Signal.unit_id, "grades": Unit.id}
 
 
-def _cell(ws, value):
-    """A cell that keeps user text as text: a leading '=' must not become a formula."""
-    cell = WriteOnlyCell(ws, value=value)
-    cell.data_type = "s"
-    return cell
+class _Sheet:
+    """One worksheet written by XlsxWriter in constant-memory mode (each row goes to disk as it is
+    written). Text is always written as text — a leading '=' never becomes a formula — dates and
+    date-times get a date format, numbers stay numbers, None and "" leave the cell empty."""
+
+    def __init__(self, workbook: xlsxwriter.Workbook, title: str) -> None:
+        self.sheet = workbook.add_worksheet(title)
+        self.row = 0
+        day, moment = workbook.add_format({"num_format": DATE_FORMAT}), workbook.add_format({"num_format": TIME_FORMAT})
+        sheet = self.sheet
+        self.writers = {str: sheet.write_string, int: sheet.write_number, float: sheet.write_number,
+                        bool: sheet.write_boolean, date: lambda r, c, v: sheet.write_datetime(r, c, v, day),
+                        datetime: lambda r, c, v: sheet.write_datetime(r, c, v, moment)}
+
+    def append(self, values: list) -> None:
+        writers, row, other = self.writers, self.row, self.sheet.write
+        for col, value in enumerate(values):
+            if value is not None and value != "":
+                writers.get(type(value), other)(row, col, value)
+        self.row = row + 1
 
 
 def export_xlsx(*, kind: str, user, filters: dict) -> str:
@@ -220,15 +253,19 @@ def export_xlsx(*, kind: str, user, filters: dict) -> str:
         if user.unit_id is None:
             raise Forbidden()
         stmt = stmt.where(_SCOPE_COLUMN[kind] == user.unit_id)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=spec.title)
-    sheet.append([_(h) for h in spec.headers])
-    for row in db.session.execute(stmt.execution_options(yield_per=YIELD_PER)):
-        sheet.append([_cell(sheet, v) if isinstance(v, str) and v.startswith("=") else v for v in spec.row(row)])
     handle, path = tempfile.mkstemp(prefix=f"caseflow-{kind}-", suffix=".xlsx")
     os.close(handle)
     try:
-        workbook.save(path)
+        workbook = xlsxwriter.Workbook(path, WORKBOOK_OPTIONS)
+        try:
+            sheet = _Sheet(workbook, spec.title)
+            sheet.append([_(h) for h in spec.headers])
+            row = spec.row()
+            for batch in db.session.execute(stmt.execution_options(yield_per=YIELD_PER)).partitions():
+                for r in batch:
+                    sheet.append(row(r))
+        finally:
+            workbook.close()
     except Exception:
         os.unlink(path)
         raise
