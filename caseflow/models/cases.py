@@ -28,6 +28,7 @@ class Case(db.Model):
     __table_args__ = (
         Index("ix_case_state_ack_due", "state", "ack_due"),
         Index("ix_case_state_rectify_due", "state", "rectify_due"),
+        Index("ix_case_state_verify_due", "state", "verify_due"),
         Index("ix_case_unit_state", "unit_id", "state"),
     )
 

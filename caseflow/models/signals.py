@@ -52,7 +52,8 @@ SIGNAL_STATUSES = {
 class Signal(db.Model):
     """One piece of information about a possible problem at a unit."""
 
-    __table_args__ = (Index("ix_signal_status_due", "status", "handling_due"),)
+    __table_args__ = (Index("ix_signal_status_due", "status", "handling_due"),
+                      Index("ix_signal_officer_status", "officer_id", "status"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
