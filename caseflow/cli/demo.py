@@ -33,10 +33,14 @@ def demo(scale: str, seed: int, if_empty: bool) -> None:
 
 
 def _province(seed: int) -> None:
-    """Build the province dataset, with percentage lines on stderr."""
-    from caseflow.demo.province import build_province
+    """Build the province dataset, with a progress bar on stderr."""
+    from caseflow.demo.province import ProgressBar, build_province
 
-    result = build_province(seed)
+    bar = ProgressBar()
+    try:
+        result = build_province(seed, progress=bar)
+    finally:
+        bar.close()
     click.echo("province: " + ", ".join(f"{n:,} {table}" for table, n in result.counts.items()))
     click.echo("seconds: " + ", ".join(f"{step} {s}" for step, s in result.seconds.items()))
     for line in result.lines:

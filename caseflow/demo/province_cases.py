@@ -9,12 +9,13 @@ import random
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
-from unittest import mock
+from typing import TYPE_CHECKING
 
 from flask import current_app
 
 from caseflow import clock
 from caseflow.demo.district import SUMMARIES
+from caseflow.documents.templating import plain
 from caseflow.models import (
     CATEGORIES,
     Attachment,
@@ -23,9 +24,14 @@ from caseflow.models import (
     DeadlineChange,
     Document,
 )
+from caseflow.services import document_contexts
+from caseflow.services import documents as document_service
 from caseflow.services.audit import GENESIS, event_hash, jsonable
 from caseflow.services.numbering import case_number, document_number
 from caseflow.states import DEADLINE_CLEARS, DEADLINES, TRIGGERS
+
+if TYPE_CHECKING:
+    from caseflow.demo.province import Prepared
 
 CHUNK = 5_000
 # (weight, triggers after ``open``); the last trigger decides the state. Open paths end recently.
@@ -222,30 +228,59 @@ class CaseSteps:
             specs.append((opened, i, seed, path_ix, first, unit, handler, origin, category))
             if (i + 1) % CHUNK == 0:
                 self.w.progress("plan", i + 1, n)
+        self.w.progress("plan", n, n)
         specs.sort()
         self.case_specs_sorted = specs
         self.case_opened = [s[0] for s in specs]
 
     def cases(self) -> None:
         """Write the cases in opening order with numbers per year, their events (hash-chained by the
-        audit module's own function), deadline history, evidence metadata; collect notices and signals."""
-        names_of = {r["id"]: r["name"] for r in self.unit_rows}
+        audit module's own function), deadline history, evidence metadata; collect notices and signals.
+
+        A case's number and the ids of its events and attachments follow from the cases before it
+        (one event per trigger of its path, one attachment per report), so blocks of cases are
+        generated independently, in worker processes where the machine has the cores."""
         per_year: dict[int, int] = {}
+        numbering: list[tuple[str, int, int]] = []  # per case: number, events and attachments before it
         ev_id = att_id = 0
+        for opened, _i, _seed, path_ix, *_rest in self.case_specs_sorted:
+            year = self._local_day(opened).year
+            per_year[year] = per_year.get(year, 0) + 1
+            numbering.append((case_number(year, per_year[year]), ev_id, att_id))
+            path = PATHS[path_ix][1]
+            ev_id += len(path) + 1
+            att_id += path.count("submit_report")
+        self.counters = [("case", y, n) for y, n in per_year.items()]
+        self.case_numbering = numbering
         self.notices: list[tuple] = []
         self.receipts: list[tuple] = []
         self.case_signals: list[tuple] = []
         self.case_unit: list[int] = []
         self.open_cases = 0
-        cases, events_rows, changes, attachments = [], [], [], []
         total = len(self.case_specs_sorted)
-        for cid, (opened, _i, seed, path_ix, first, unit, handler, origin, category) in enumerate(
-                self.case_specs_sorted, start=1):
+        blocks = [(lo, min(lo + self.block, total)) for lo in range(0, total, self.block)]
+        for (_lo, hi), block in zip(blocks, self.in_workers(self._case_block, blocks), strict=True):
+            for prepared in block.rows:
+                self.w.write(prepared)
+            self.notices += block.notices
+            self.receipts += block.receipts
+            self.case_signals += block.case_signals
+            self.case_unit += block.case_unit
+            self.open_cases += block.open_cases
+            self.w.progress("cases", hi, total)
+
+    def _case_block(self, block: tuple[int, int]) -> SimpleNamespace:
+        """The rows of the cases ``block`` (a range of opening ranks), prepared for the driver, with
+        what later steps need of them."""
+        names_of = self.unit_names
+        out = SimpleNamespace(rows=[], notices=[], receipts=[], case_signals=[], case_unit=[], open_cases=0)
+        cases, events_rows, changes, attachments = [], [], [], []
+        for index in range(*block):
+            opened, _i, seed, path_ix, first, unit, handler, origin, category = self.case_specs_sorted[index]
+            cid = index + 1
+            number, ev_id, att_id = self.case_numbering[index]
             path = PATHS[path_ix][1]
             events, st = self._simulate(seed, path, first, unit, handler, origin)
-            year = self._local_day(opened).year
-            per_year[year] = per_year.get(year, 0) + 1
-            number = case_number(year, per_year[year])
             r = random.Random(seed ^ 0x5A5A)
             title = f"{names_of[unit]}{r.choice(SUMMARIES[category])}"[:200]
             prev = GENESIS
@@ -262,73 +297,90 @@ class CaseSteps:
                                         "sha256": f"{r.getrandbits(256):064x}", "created_at": at - timedelta(minutes=3)})
                 elif trigger == "issue_notice":
                     ack_due = next(new for kind, _old, new in dchanges if kind == "acknowledge")
-                    self.notices.append((at, cid, unit, ev_id, actor, number, title, data, ack_due))
+                    out.notices.append((at, cid, unit, ev_id, actor, number, title, data, ack_due))
                 elif trigger == "acknowledge":
                     rectify_due = next(new for kind, _old, new in dchanges if kind == "rectify")
-                    self.receipts.append((at, cid, unit, ev_id, actor, number, title, data, rectify_due, handler))
-                ev = SimpleNamespace(case_id=cid, seq=seq, trigger=trigger, from_state=frm, to_state=to,
+                    out.receipts.append((at, cid, unit, ev_id, actor, number, title, data, rectify_due, handler))
+                ev = SimpleNamespace(id=ev_id, case_id=cid, seq=seq, trigger=trigger, from_state=frm, to_state=to,
                                      actor_id=actor, actor_role=role, at=at, data=jsonable(data), prev_hash=prev)
                 ev.hash = prev = event_hash(ev)
                 events_rows.append(vars(ev))
                 for kind, old, new in dchanges:
                     changes.append({"case_id": cid, "event_id": ev_id, "kind": kind, "old_due": old,
                                     "new_due": new, "at": at, "reason": trigger})
-            last_at = events[-1][5]
             cases.append({"id": cid, "number": number, "unit_id": unit, "title": title,
                           "category": category, "severity": st["severity"], "origin": origin, "annual_year": None,
                           "state": st["state"], "version": len(events), "handler_id": handler,
                           "reject_count": st["reject_count"], "rectify_workdays": st["rectify_workdays"],
                           "notice_deduction": st["notice_deduction"], "ack_due": st["ack_due"],
                           "rectify_due": st["rectify_due"], "verify_due": st["verify_due"], "opened_at": opened,
-                          "updated_at": last_at, "closed_at": st["closed_at"]})
-            self.open_cases += st["state"] not in ("closed", "dismissed", "referred")
-            self.case_unit.append(unit)
+                          "updated_at": events[-1][5], "closed_at": st["closed_at"]})
+            out.open_cases += st["state"] not in ("closed", "dismissed", "referred")
+            out.case_unit.append(unit)
             if origin == "signal":
-                self.case_signals.append((opened - timedelta(days=r.randint(0, 8), minutes=r.randint(30, 600)),
-                                          unit, category, cid, handler, opened))
-            if len(cases) >= CHUNK or cid == total:
-                self.w.put(Case, cases)
-                self.w.put(CaseEvent, events_rows)
-                self.w.put(DeadlineChange, changes)
-                self.w.put(Attachment, attachments)
-                cases, events_rows, changes, attachments = [], [], [], []
-                self.w.progress("cases", cid, total)
-        self.counters = [("case", y, n) for y, n in per_year.items()]
+                out.case_signals.append((opened - timedelta(days=r.randint(0, 8), minutes=r.randint(30, 600)),
+                                         unit, category, cid, handler, opened))
+        out.rows = [self.w.prepare(model, rows) for model, rows in
+                    ((Case, cases), (CaseEvent, events_rows), (DeadlineChange, changes), (Attachment, attachments))]
+        return out
 
     def documents(self) -> None:
         """A 预警告知书 per ``issue_notice``, numbered per year in issue order without gaps, and a 送达回证
         per ``acknowledge``, each with the frozen context and hash the documents service would have
-        issued (``services.document_contexts``), so they verify and render on download."""
+        issued (``services.document_contexts``), so they verify and render on download. Numbers and
+        ids are given here; the contexts are made in blocks (in worker processes where possible),
+        the notices first, as each receipt quotes its notice."""
         prefix = current_app.config.get("NOTICE_PREFIX", "镇纪预告")
-        units = {r["id"]: r for r in self.unit_rows}
-        rows, per_year, notice_of = [], {}, {}
-        for at, cid, unit, ev, actor, number, title, data, ack_due in sorted(self.notices, key=lambda n: (n[0], n[1])):
-            year = self._local_day(at).year
+        per_year: dict[int, int] = {}
+        self.notice_docs: list[tuple[str, int, tuple]] = []
+        for notice in sorted(self.notices, key=lambda n: (n[0], n[1])):
+            year = self._local_day(notice[0]).year
             per_year[year] = per_year.get(year, 0) + 1
-            doc_number = document_number(prefix, year, per_year[year])
-            case = self._case_view(number, title, units[unit], data.get("severity"), data.get("rectify_workdays"),
-                                   ack_due=ack_due, rectify_due=self.add_workdays(self._local_day(at),
-                                                                                  data.get("rectify_workdays") or 20))
-            context = self._frozen("notice", at, doc_number, case, data, at, self.user_info.get(actor))
-            notice_of[cid] = (doc_number, context)
-            rows.append({"id": len(rows) + 1, "kind": "notice", "number": doc_number, "year": year, "version": 1,
-                         "case_id": cid, "unit_id": unit, "event_id": ev, "period": str(year),
-                         "title": f"预警告知书（{title}）"[:200], "context": context[0], "sha256": context[1],
-                         "created_at": at, "created_by_id": actor})
-        for at, cid, unit, ev, actor, number, title, data, rectify_due, handler in sorted(
-                self.receipts, key=lambda n: (n[0], n[1])):
-            doc_number, notice_ctx = notice_of[cid]
-            notice = SimpleNamespace(number=doc_number, context=notice_ctx[0])
-            case = self._case_view(number, title, units[unit], None, None, rectify_due=rectify_due,
-                                   handler=self.user_info.get(handler))
-            context = self._frozen("receipt", at, None, case, notice, data, at, self.user_info.get(actor), None)
-            year = self._local_day(at).year
-            rows.append({"id": len(rows) + 1, "kind": "receipt", "number": None, "year": year, "version": 1,
-                         "case_id": cid, "unit_id": unit, "event_id": ev, "period": str(year),
-                         "title": f"送达回证（{doc_number}）"[:200], "context": context[0], "sha256": context[1],
-                         "created_at": at, "created_by_id": actor})
-        self.w.stream("documents", Document, rows, len(rows))
+            self.notice_docs.append((document_number(prefix, year, per_year[year]), year, notice))
+        self.receipt_docs = sorted(self.receipts, key=lambda n: (n[0], n[1]))
+        total, done = len(self.notice_docs) + len(self.receipt_docs), 0
+        self.notice_of: dict[int, tuple[str, dict]] = {}
+        for step, count in ((self._notice_block, len(self.notice_docs)), (self._receipt_block, len(self.receipt_docs))):
+            blocks = [(lo, min(lo + self.block, count)) for lo in range(0, count, self.block)]
+            for (lo, hi), (prepared, notices) in zip(blocks, self.in_workers(step, blocks), strict=True):
+                self.w.write(prepared)
+                self.notice_of.update(notices)
+                done += hi - lo
+                self.w.progress("documents", done, total)
         self.counters += [(prefix, y, n) for y, n in per_year.items()]
+
+    def _notice_block(self, block: tuple[int, int]) -> tuple[Prepared | None, dict[int, tuple[str, dict]]]:
+        """The notices ``block`` (a range of issue ranks), prepared, and each case's notice number and context."""
+        rows, notices = [], {}
+        for index in range(*block):
+            doc_number, year, (at, cid, unit, ev, actor, number, title, data, ack_due) = self.notice_docs[index]
+            case = self._case_view(number, title, self.unit_rows[unit - 1], data.get("severity"),
+                                   data.get("rectify_workdays"), ack_due=ack_due,
+                                   rectify_due=self.add_workdays(self._local_day(at), data.get("rectify_workdays") or 20))
+            context, digest = self._frozen("notice", at, doc_number, case, data, at, self.user_info.get(actor))
+            notices[cid] = (doc_number, context)
+            rows.append({"id": index + 1, "kind": "notice", "number": doc_number, "year": year, "version": 1,
+                         "case_id": cid, "unit_id": unit, "event_id": ev, "period": str(year),
+                         "title": f"预警告知书（{title}）"[:200], "context": context, "sha256": digest,
+                         "created_at": at, "created_by_id": actor})
+        return self.w.prepare(Document, rows), notices
+
+    def _receipt_block(self, block: tuple[int, int]) -> tuple[Prepared | None, dict]:
+        """The receipts ``block`` (a range of acknowledgement ranks), prepared."""
+        rows, first_id = [], len(self.notice_docs) + 1
+        for index in range(*block):
+            at, cid, unit, ev, actor, number, title, data, rectify_due, handler = self.receipt_docs[index]
+            doc_number, notice_context = self.notice_of[cid]
+            notice = SimpleNamespace(number=doc_number, context=notice_context)
+            case = self._case_view(number, title, self.unit_rows[unit - 1], None, None, rectify_due=rectify_due,
+                                   handler=self.user_info.get(handler))
+            context, digest = self._frozen("receipt", at, None, case, notice, data, at, self.user_info.get(actor), None)
+            year = self._local_day(at).year
+            rows.append({"id": first_id + index, "kind": "receipt", "number": None, "year": year, "version": 1,
+                         "case_id": cid, "unit_id": unit, "event_id": ev, "period": str(year),
+                         "title": f"送达回证（{doc_number}）"[:200], "context": context, "sha256": digest,
+                         "created_at": at, "created_by_id": actor})
+        return self.w.prepare(Document, rows), {}
 
     @staticmethod
     def _case_view(number: str, title: str, unit: dict, severity, workdays, ack_due=None, rectify_due=None,
@@ -338,38 +390,14 @@ class CaseSteps:
                                ack_due=ack_due, rectify_due=rectify_due, handler=handler,
                                unit=SimpleNamespace(name=unit["name"], principal_leader=unit["principal_leader"]))
 
-    def _frozen(self, kind: str, at: datetime, number: str | None, *args) -> tuple[dict, str | None]:
+    def _frozen(self, kind: str, at: datetime, number: str | None, *args) -> tuple[dict, str]:
         """``services.documents.document_issue``'s frozen context and hash, from the context builder of
-        ``kind`` called with ``args`` (metadata only while the documents service is absent)."""
-        if self._docs is None:
-            return {}, None
-        # The context builders ask ``get_calendar()``, which checks the holiday table with a query on
-        # every call; the builder's calendar is the same object, so ask it instead (90,000 queries less).
-        with mock.patch.object(self._ctx, "get_calendar", lambda: self.cal):
-            context = getattr(self._ctx, f"{kind}_context")(*args)
+        ``kind`` called with ``args``. (The builders ask ``get_calendar()``, kept on ``flask.g`` for
+        the app context: the builder's own calendar, no query per document.)"""
+        context = getattr(document_contexts, f"{kind}_context")(*args)
         if number is not None:
             context["number"] = number
         context.setdefault("organ", current_app.config["ORGAN_NAME"])
         context.setdefault("issued_on", self._local_day(at).isoformat())
-        frozen = json.loads(self._docs.canonical_json(self._plain(dict(context))))
-        return frozen, self._docs.document_hash(kind, frozen)
-
-    @property
-    def _docs(self):
-        try:
-            from caseflow.services import documents
-        except ImportError:
-            return None
-        return documents
-
-    @property
-    def _ctx(self):
-        from caseflow.services import document_contexts
-
-        return document_contexts
-
-    @property
-    def _plain(self):
-        from caseflow.documents.templating import plain
-
-        return plain
+        frozen = json.loads(document_service.canonical_json(plain(dict(context))))
+        return frozen, document_service.document_hash(kind, frozen)
