@@ -100,11 +100,24 @@ def markdown(results: dict) -> str:
             ok = (t.get("per_second") or 0) > TARGETS["transitions"] if db == "postgresql" else None
             row("case_transition", t, f"{t.get('per_second')}/s ({t.get('fired')} fired, {t.get('errors')} errors, "
                 f"p50 {t.get('p50_ms')} ms, p95 {t.get('p95_ms')} ms)", "> 100/s on PostgreSQL", ok)
+        t = run.get("transitions_concurrent")
+        if t is not None:
+            ok = (t.get("per_second") or 0) > TARGETS["transitions"] if db == "postgresql" else None
+            row(f"case_transition, {t.get('workers', '?')} app processes at once", t,
+                f"{t.get('per_second')}/s ({t.get('fired')} fired, {t.get('errors')} errors, "
+                f"p50 {t.get('p50_ms')} ms, p95 {t.get('p95_ms')} ms)", "> 100/s on PostgreSQL", ok)
         s = run.get("sweep")
         if s is not None:
-            row("sweep", s, f"{s.get('seconds')} s over {s.get('open_cases')} open cases ({s.get('escalated')} "
-                f"escalated, {s.get('reminded')} reminded, {s.get('alerted')} overdue alerts, {s.get('failed')} failed)",
-                "< 5 s", (s.get("seconds") or 1e9) < TARGETS["sweep"])
+            phases = ", ".join(f"{k} {v} s" for k, v in (s.get("phases") or {}).items())
+            row("sweep of the backlog as built", s,
+                f"{s.get('seconds')} s over {s.get('open_cases')} open cases ({s.get('escalated')} escalated, "
+                f"{s.get('reminded')} reminded, {s.get('alerted')} overdue alerts, {s.get('failed')} failed"
+                f"{'; ' + phases if phases else ''})", "< 5 s", (s.get("seconds") or 1e9) < TARGETS["sweep"])
+            if s.get("second_seconds") is not None:
+                row("sweep the next day (steady state)", s,
+                    f"{s.get('second_seconds')} s ({s.get('second_escalated')} escalated, {s.get('second_reminded')} "
+                    f"reminded, {s.get('second_alerted')} overdue alerts)", "< 5 s",
+                    s["second_seconds"] < TARGETS["sweep"])
         r = run.get("recompute")
         if r is not None:
             row("full-year recompute", r, f"{r.get('seconds')} s, {r.get('year')}, {r.get('units')} units, "

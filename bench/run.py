@@ -4,7 +4,8 @@ xlsx export, each heavy measurement in its own process; write ``bench/results.js
 ``bench/results.md``.
 
     python bench/run.py [--reuse] [--datasets district,province] [--dbs sqlite,postgresql]
-                        [--requests 20] [--province-scale 1] [--transitions 300] [--skip-heavy]
+                        [--requests 20] [--province-scale 1] [--transitions 300] [--workers 2]
+                        [--skip-heavy]
                         [--build-only] [--merge] [--timeout 1200]
 
 PostgreSQL comes from ``BENCH_POSTGRES_URL`` (default
@@ -85,6 +86,29 @@ def pg_ensure(name: str, template: str | None = None) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def ensure_indexes(url: str) -> list[str]:
+    """Create on a reused dataset the indexes the models gained after it was built (as a migration would)."""
+    from sqlalchemy import create_engine, inspect
+
+    from caseflow.extensions import db
+    from caseflow.models import Unit  # noqa: F401 - registers every model
+
+    engine = create_engine(url)
+    added = []
+    try:
+        with engine.begin() as conn:
+            inspector = inspect(conn)
+            for table in db.metadata.sorted_tables:
+                have = {ix["name"] for ix in inspector.get_indexes(table.name)}
+                for index in table.indexes:
+                    if index.name not in have:
+                        index.create(conn)
+                        added.append(index.name)
+    finally:
+        engine.dispose()
+    return added
+
+
 def dataset(name: str, db: str, scale: float, reuse: bool, schema: str) -> dict:
     """Build (or reuse) a dataset; return the build record."""
     marker = OUT / f"{name}-{db}-{scale:g}.json"
@@ -96,7 +120,10 @@ def dataset(name: str, db: str, scale: float, reuse: bool, schema: str) -> dict:
             changed = record.get("schema") != schema
             log(f"{name}/{db}: reusing the dataset built {record.get('built_at')}"
                 + (" (the models changed since; rebuild without --reuse if a page fails)" if changed else ""))
-            return dict(record, reused=True, schema_changed=changed)
+            added = ensure_indexes(url)
+            if added:
+                log(f"{name}/{db}: created the indexes added since the build: {', '.join(added)}")
+            return dict(record, reused=True, schema_changed=changed, indexes_added=added)
     if db == "sqlite":
         for suffix in ("", "-wal", "-shm"):
             Path(str(sqlite_path(name, scale)) + suffix).unlink(missing_ok=True)
@@ -131,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=20, help="timed requests per page")
     parser.add_argument("--province-scale", type=float, default=float(os.environ.get("BENCH_PROVINCE_SCALE", 1)))
     parser.add_argument("--transitions", type=int, default=300)
+    parser.add_argument("--workers", type=int, default=2, help="app processes of the concurrent transition run")
     parser.add_argument("--skip-heavy", action="store_true")
     parser.add_argument("--build-only", action="store_true", help="build (or reuse) the datasets, measure nothing")
     parser.add_argument("--merge", action="store_true", help="keep the other datasets/databases of results.json")
@@ -165,11 +193,13 @@ def main(argv: list[str] | None = None) -> int:
             if args.skip_heavy:
                 continue
             work = scratch(name, db, scale)
-            heavy = [("transitions", work, {"count": args.transitions}), ("sweep", work, {}),
+            heavy = [("transitions", work, {"count": args.transitions}),
+                     ("transitions_concurrent", work, {"count": args.transitions, "workers": args.workers}),
+                     ("sweep", work, {}),
                      ("recompute", work, {"year": year}), ("export", url, {})]
-            for task, task_url, extra in heavy:
-                log(f"{name}/{db}: {task} …")
-                run[task] = worker(task, args.timeout, url=task_url, **extra)
+            for key, task_url, extra in heavy:
+                log(f"{name}/{db}: {key} …")
+                run[key] = worker(key.removesuffix("_concurrent"), args.timeout, url=task_url, **extra)
                 write_reports(results, args.merge)
     results["meta"]["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")
     if not args.build_only:
