@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from caseflow import clock
 from caseflow.errors import N_
@@ -37,24 +38,29 @@ MESSAGES: dict[str, str] = {
 _Recipients = Callable[[Any], Iterable[User]]
 
 
+def _users():
+    """The recipients' query: plain user rows (their unit and station load on access, not by join)."""
+    return select(User).options(lazyload(User.unit), lazyload(User.station))
+
+
 def unit_leaders(case) -> list[User]:
     """The active unit leaders of the case's unit."""
-    return list(db.session.scalars(select(User).where(User.role == "unit_leader", User.unit_id == case.unit_id,
+    return list(db.session.scalars(_users().where(User.role == "unit_leader", User.unit_id == case.unit_id,
                                                       User.active.is_(True)).order_by(User.id)))
 
 
 def supervisors(case) -> list[User]:
     """Every active supervisor."""
-    return list(db.session.scalars(select(User).where(User.role == "supervisor", User.active.is_(True))
+    return list(db.session.scalars(_users().where(User.role == "supervisor", User.active.is_(True))
                                    .order_by(User.id)))
 
 
 def handlers(case) -> list[User]:
     """The case officer, or every active officer while the case has none."""
     if case.handler_id is not None:
-        user = db.session.get(User, case.handler_id)
+        user = db.session.get(User, case.handler_id, options=[lazyload(User.unit), lazyload(User.station)])
         return [user] if user is not None and user.active else []
-    return list(db.session.scalars(select(User).where(User.role == "officer", User.active.is_(True))
+    return list(db.session.scalars(_users().where(User.role == "officer", User.active.is_(True))
                                    .order_by(User.id)))
 
 
@@ -111,7 +117,9 @@ def on_transition(ctx) -> None:
     params = case_params(ctx.case, trigger=ctx.trigger, state=ctx.to_state)
     if ctx.trigger == "reject" and ctx.to_state == "escalated":
         kind, recipients = "escalated", supervisors
-    created = notify(users=recipients(ctx.case), kind=kind, case=ctx.case, params=params,
+    with db.session.no_autoflush:  # the recipients do not depend on the rows the transition added
+        users = recipients(ctx.case)
+    created = notify(users=users, kind=kind, case=ctx.case, params=params,
                      after_commit=ctx.after_commit, exclude=ctx.actor)
     ctx.notifications.extend(created)
 
