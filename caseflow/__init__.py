@@ -1,6 +1,7 @@
 """caseflow: case management for an integrity early-warning mechanism (廉情预警机制)."""
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from flask import Flask
@@ -22,6 +23,11 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
+    # The app's long-lived objects (catalogues, compiled templates, mappers, the calendar) never become
+    # garbage: keep them out of the collector's full passes, which otherwise stall one request in a few
+    # dozen for tens of milliseconds (the p95 of a page).
+    gc.collect()
+    gc.freeze()
     return app
 
 
