@@ -7,7 +7,7 @@ when present.
 """
 from __future__ import annotations
 
-from sqlalchemy import event, func, select
+from sqlalchemy import bindparam, event, func, select, update
 
 from caseflow.demo.province import build_province
 from caseflow.extensions import db as _db
@@ -96,8 +96,22 @@ def test_the_core_pages_exist(app):
     assert not missing, f"pages the query-count check needs are missing: {missing}"
 
 
+def _spread_handlers() -> None:
+    """Hand the cases to many different officers (one per ten cases, round robin), so that a handler loaded
+    per row shows as a count that grows with the data (the generator's few officers would hide it)."""
+    from tests import factories
+
+    cases = list(_db.session.scalars(select(Case.id).order_by(Case.id)))
+    officers = [factories.user(role="officer", username=f"qc-officer-{i}").id for i in range(len(cases) // 10 + 1)]
+    table = Case.__table__
+    _db.session.execute(update(table).where(table.c.id == bindparam("cid")).values(handler_id=bindparam("hid")),
+                        [{"cid": c, "hid": officers[i % len(officers)]} for i, c in enumerate(cases)])
+    _db.session.commit()
+
+
 def test_query_counts_do_not_grow_with_rows(app, db, monkeypatch):
     build_province(seed=11, scale=SCALE, progress=lambda *a: None)
+    _spread_handlers()
     small_units = _db.session.scalar(select(func.count(Unit.id)))
     # The small build's pages list units in <select>s, the large one's offer a search field
     # (as a district and a province do): the query counts must not differ either.
@@ -105,6 +119,7 @@ def test_query_counts_do_not_grow_with_rows(app, db, monkeypatch):
     small = _counts(app)
     _truncate()
     build_province(seed=11, scale=3 * SCALE, progress=lambda *a: None)
+    _spread_handlers()
     assert _db.session.scalar(select(func.count(Unit.id))) == 3 * small_units
     large = _counts(app)
     assert set(small) == set(large)

@@ -54,7 +54,7 @@ class Case(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     unit: Mapped[Unit] = relationship(lazy="joined", innerjoin=True)
-    handler: Mapped[User | None] = relationship(lazy="select")  # used by one document only: no join on every case load
+    handler: Mapped[User | None] = relationship(lazy="joined")  # shown in every case list and on the case page
 
     __mapper_args__ = {"version_id_col": version}
 
