@@ -5,12 +5,17 @@ Stable API: ``make_case(*, unit=None, state="detected", officer=None, severity="
 """
 from __future__ import annotations
 
+import threading
+from datetime import datetime
+
 from sqlalchemy import select
 
+from caseflow import clock
 from caseflow.extensions import db
 from caseflow.models import Attachment, Case, User
 from caseflow.services.attachments import attachment_save
 from caseflow.services.cases import case_open, case_transition
+from caseflow.services.sweep import SweepReport, sweep_run
 from caseflow.states import TRIGGERS
 from tests import factories
 
@@ -92,3 +97,28 @@ def make_case(*, unit=None, state: str = "detected", officer=None, severity: str
             data.setdefault("severity", severity)
         fire(case, trigger, actors[role], **data)
     return case
+
+
+def sweeps_at_once(app, at: datetime, count: int) -> tuple[list[SweepReport], list[Exception]]:
+    """Run ``count`` sweeps as of ``at`` in threads released together; their reports and any errors."""
+    barrier = threading.Barrier(count)
+    reports: list[SweepReport] = []
+    errors: list[Exception] = []
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                barrier.wait(timeout=60)
+                with clock.frozen(at):
+                    reports.append(sweep_run())
+            except Exception as error:  # noqa: BLE001 - returned to the test
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=180)
+    return reports, errors

@@ -1,7 +1,6 @@
 """The deadline sweep: overdue escalation via ``caseflow sweep --now``, reminders once, idempotence."""
 from __future__ import annotations
 
-import threading
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -15,7 +14,7 @@ from caseflow.services.audit import verify_chain
 from caseflow.services.calendar import get_calendar
 from caseflow.services.sweep import sweep_run
 from tests import factories
-from tests.factories_cases import leader_of, make_case
+from tests.factories_cases import leader_of, make_case, sweeps_at_once
 
 
 def _iso(day, hour=8) -> str:
@@ -123,25 +122,7 @@ def test_two_sweeps_at_once_escalate_each_case_once(app, db):
     cases = [make_case(state="notice_issued") for _ in range(6)]
     ids = [c.id for c in cases]
     at = datetime.combine(cases[0].ack_due + timedelta(days=3), time(9))
-    barrier = threading.Barrier(2)
-    reports, errors = [], []
-
-    def run() -> None:
-        with app.app_context():
-            try:
-                barrier.wait()
-                with clock.frozen(at):
-                    reports.append(sweep_run())
-            except Exception as error:  # noqa: BLE001
-                errors.append(error)
-            finally:
-                _db.session.remove()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    reports, errors = sweeps_at_once(app, at, 2)
     assert errors == []
     escalated = [n for r in reports for n in r.escalated]
     assert sorted(escalated) == sorted(c.number for c in cases)

@@ -17,9 +17,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional
 
-from caseflow.forms import choices
+from caseflow.forms import choices, unit_code_field
 from caseflow.states import CHOICE_LABELS, TRIGGERS, FieldSpec
 
 # Text fields that hold prose get a text area; the rest a single line.
@@ -84,8 +84,7 @@ class CaseOpenForm(FlaskForm):
 
     unit_id = SelectField(_l("Unit"), coerce=int, validators=[Optional()])
     # Instead of unit_id when there are too many units for a select: the unit's code or exact name.
-    unit_code = StringField(_l("Unit"), validators=[Optional(), Length(max=100)],
-                            render_kw={"maxlength": 100, "placeholder": _l("name or code"), "autocomplete": "off"})
+    unit_code = unit_code_field()
     title = StringField(_l("Title"), render_kw={"maxlength": 200, "required": True})
     category = SelectField(_l("Risk category"))
     severity = SelectField(_l("Severity"), validators=[Optional()])

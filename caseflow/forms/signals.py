@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import DateTimeLocalInput
 
-from caseflow.forms import choices
+from caseflow.forms import choices, unit_code_field
 from caseflow.models import CATEGORIES, CHANNELS, SEVERITIES
 from caseflow.services.complaints import CONTACT_MAX, DETAILS_MAX, REPLY_MAX, UNIT_NAME_MAX
 from caseflow.services.signals import RECORDED_CHANNELS
@@ -67,8 +67,7 @@ class OpenCaseForm(FlaskForm):
     title = StringField(_l("Case title"), validators=[DataRequired(), Length(max=200)])
     unit_id = SelectField(_l("Unit"), coerce=int, validators=[DataRequired()])
     # Instead of unit_id when the signal names no unit and there are too many for a select.
-    unit_code = StringField(_l("Unit"), validators=[Optional(), Length(max=100)],
-                            render_kw={"maxlength": 100, "placeholder": _l("name or code"), "autocomplete": "off"})
+    unit_code = unit_code_field()
     category = SelectField(_l("Category"), choices=category_choices(), validators=[DataRequired()])
     severity = SelectField(_l("Severity"), choices=choices([("", _l("Not yet known"))] +
                                                           [(k, _l(v)) for k, v in SEVERITIES.items()]),

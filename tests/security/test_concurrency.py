@@ -23,9 +23,8 @@ from caseflow import clock
 from caseflow.extensions import db as _db
 from caseflow.models import Case, CaseEvent, Document
 from caseflow.services.audit import verify_chain
-from caseflow.services.sweep import sweep_run
 from tests import factories
-from tests.factories_cases import DEFAULT_DATA, leader_of, make_case
+from tests.factories_cases import DEFAULT_DATA, leader_of, make_case, sweeps_at_once
 from tests.security.conftest import bearer, is_postgres
 
 pytestmark = pytest.mark.usefixtures("db")
@@ -124,25 +123,7 @@ def test_four_sweeps_at_once_escalate_each_case_once(app):
     cases = [make_case(state="notice_issued") for _ in range(6)]
     ids = [c.id for c in cases]
     at = datetime.combine(cases[0].ack_due + timedelta(days=3), time(9))
-    barrier = threading.Barrier(4)
-    reports, errors = [], []
-
-    def run():
-        with app.app_context():
-            try:
-                barrier.wait(timeout=60)
-                with clock.frozen(at):
-                    reports.append(sweep_run())
-            except Exception as error:  # noqa: BLE001
-                errors.append(error)
-            finally:
-                _db.session.remove()
-
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=180)
+    reports, errors = sweeps_at_once(app, at, 4)
     assert errors == []
     escalated = sorted(n for r in reports for n in r.escalated)
     assert escalated == sorted(c.number for c in cases)
