@@ -240,11 +240,19 @@ def test_batch_recompute_equals_unit_by_unit_and_its_queries_do_not_grow_with_un
             assert batch[(unit.id, quarter)]
     assert ledger.recompute(2026).reproduced is False  # the inputs were never booked
     assert ledger.recompute(2026).reproduced
-    six = _statements(lambda: ledger.recompute_in_session(2026))
-    for _ in range(5):
+    report = ledger.recompute_in_session(2026)
+    assert report.reproduced and report.rewritten == 0  # a reproduced ledger is kept as it is
+
+    def one_more_unit_each():  # each measured recompute has the same kind of work: new units to write
         unit = factories.unit()
         fs.check(unit, 2026, 1, "pass")
         fs.survey(unit, 2026, 2, "public_opinion", "0.9")
+        return unit
+
+    one_more_unit_each()
+    six = _statements(lambda: ledger.recompute_in_session(2026))
+    for _ in range(5):
+        one_more_unit_each()
     assert _statements(lambda: ledger.recompute_in_session(2026)) == six
 
 

@@ -28,12 +28,16 @@ class ScoringScheme(db.Model):
 
 
 class ScoreEntry(db.Model):
-    """One line of the ledger: a signed contribution to a unit's index in a quarter."""
+    """One line of the ledger: a signed contribution to a unit's index in a quarter.
+
+    Derived data, written only by ``services/ledger.py`` and checked by its recompute: the unit and
+    scheme columns carry no foreign keys, whose per-row checks dominated a full-year rewrite
+    (migration 0003)."""
 
     __table_args__ = (Index("ix_score_entry_period", "year", "quarter", "unit_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    unit_id: Mapped[int] = mapped_column(Integer)
     year: Mapped[int] = mapped_column(Integer)
     quarter: Mapped[int] = mapped_column(Integer)
     dimension: Mapped[str] = mapped_column(String(16))
@@ -42,7 +46,7 @@ class ScoreEntry(db.Model):
     detail: Mapped[str] = mapped_column(String(400), default="")
     source_kind: Mapped[str | None] = mapped_column(String(24))
     source_id: Mapped[int | None] = mapped_column(Integer)
-    scheme_id: Mapped[int | None] = mapped_column(ForeignKey("scoring_scheme.id"))
+    scheme_id: Mapped[int | None] = mapped_column(Integer)
     revision_id: Mapped[int | None] = mapped_column(ForeignKey("revision.id"))
 
 

@@ -59,8 +59,14 @@ def colour(index: Decimal, *, referred_or_criminal: bool, overdue_open: bool, sc
         return "red"
     thresholds = scheme["colour"]
     if index >= num(thresholds["green"]):
-        return "orange" if overdue_open else "green"
+        return overdue_colour("green") if overdue_open else "green"
     return "orange" if index >= num(thresholds["orange"]) else "red"
+
+
+def overdue_colour(shade: str) -> str:
+    """The colour of a quarter whose unit also has an overdue open case: the override turns green into
+    orange; orange and red stay (``colour`` with ``overdue_open``)."""
+    return "orange" if shade == "green" else shade
 
 
 def summarise(entries: Iterable[Entry], *, scheme: dict[str, Any] = DEFAULT_SCHEME, overdue_open: bool = False,

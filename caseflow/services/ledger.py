@@ -12,13 +12,19 @@ reports whether the stored ledger was reproduced exactly.
 """
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
 import time as _time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from flask import current_app
+from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from caseflow import clock
 from caseflow import scoring as s
@@ -29,8 +35,8 @@ from caseflow.services import ledger_sources as src
 from caseflow.services.schemes import scheme_for_year, year_status_of
 
 DETAIL_MAX = 400
-__all__ = ["RecomputeReport", "compute", "compute_rows", "insert_entries", "on_transition", "recompute", "recompute_in_session", "refresh_unit",
-           "scored_quarters", "unit_index", "what_if"]
+__all__ = ["RecomputeReport", "compute", "compute_rows", "insert_entries", "on_transition", "parallel_workers", "recompute",
+           "recompute_in_session", "refresh_unit", "scored_quarters", "unit_index", "what_if"]
 
 
 def scored_quarters(year: int, today: date | None = None) -> list[int]:
@@ -59,18 +65,20 @@ def _row(e: s.Entry, scheme_id: int, revision_id: int | None = None) -> dict:
             "source_id": e.source_id, "scheme_id": scheme_id, "revision_id": revision_id}
 
 
-def compute_rows(year: int, quarters: Iterable[int], scheme: dict, unit_ids: list[int] | None = None
-                 ) -> dict[tuple[int, int], list[tuple]]:
-    """The ledger of ``quarters`` of ``year`` for ``unit_ids`` (None: every active unit) as engine rows
-    (``scoring.ROW_FIELDS`` tuples), by (unit, quarter): the sources in a few set-based queries, the
-    scheme read once, every unit's quarters in one pass over its records."""
+def compute_rows(year: int, quarters: Iterable[int], scheme: dict, unit_ids=None,
+                 performance_of: dict[int, s.PerformanceResult] | None = None) -> dict[tuple[int, int], list[tuple]]:
+    """The ledger of ``quarters`` of ``year`` for ``unit_ids`` (None: every active unit; a list of ids; a
+    ``UnitRange`` of the active units) as engine rows (``scoring.ROW_FIELDS`` tuples), by (unit, quarter):
+    the sources in a few set-based queries, the scheme read once, every unit's quarters in one pass over
+    its records. ``performance_of``: the year's performance indicators, when the caller has them."""
     quarters = sorted(quarters)
     if not quarters:
         return {}
-    data = src.load_sources(year, quarters[-1], scheme, unit_ids)
-    if unit_ids is None:
+    data = src.load_sources(year, quarters[-1], scheme, unit_ids, performance_of)
+    if unit_ids is None or isinstance(unit_ids, src.UnitRange):
         unit = Unit.__table__.c
-        unit_ids = list(db.session.scalars(select(unit.id).where(unit.active.is_(True)).order_by(unit.id)))
+        unit_ids = list(db.session.scalars(select(unit.id).where(unit.active.is_(True), src.unit_cond(unit.id, unit_ids))
+                                           .order_by(unit.id)))
     rules = s.Rules(scheme)
     out = {}
     for unit_id in unit_ids:
@@ -141,53 +149,55 @@ class RecomputeReport:
     written: bool = False
     differences: list[str] = field(default_factory=list)
     seconds: float = 0.0
-
-
-def _stored_keys(year: int, quarter: int, unit_ids) -> list[tuple]:
-    t = ScoreEntry.__table__.c
-    stmt = select(t.unit_id, t.year, t.quarter, t.dimension, t.points, t.reason, t.source_kind, t.source_id).where(
-        t.year == year, t.quarter == quarter)
-    if unit_ids is not None:
-        stmt = stmt.where(t.unit_id.in_(unit_ids))
-    return [tuple(row) for row in db.session.execute(stmt).all()]
-
-
-def _period_filter(model, year: int, quarter: int, unit_ids):
-    cond = (model.year == year) & (model.quarter == quarter)
-    return cond & model.unit_id.in_(unit_ids) if unit_ids is not None else cond
+    rewritten: int = 0  # units whose entries were replaced (the others matched and were kept)
+    workers: int = 1
 
 
 _ENTRY_COLUMNS = ("unit_id", "year", "quarter", "dimension", "points", "reason", "detail", "source_kind",
                   "source_id", "scheme_id", "revision_id")
 _RESULT_COLUMNS = ("unit_id", "year", "quarter", "index", *s.DIMENSIONS, "colour", "grade", "scheme_id",
                    "computed_at")
+# A slice of the units per job of a parallel recompute, and the size that makes one worth forking for.
+SHARD_UNITS = 1250
+PARALLEL_MIN_UNITS = 2000
+MAX_WORKERS = 2
+SAMPLES = 5  # differences listed per quarter and direction
+DELETE_CHUNK = 1000  # unit ids per DELETE
 
 
-def bulk_insert(table, columns: tuple[str, ...], values: Iterable[tuple]) -> None:
+def _binds(table, columns: tuple[str, ...], dialect) -> list | None:
+    """The bind processors of ``columns`` by position, or None when the driver takes rows as a Core
+    executemany does (not PostgreSQL's COPY through psycopg, not SQLite's qmark ``executemany``)."""
+    if not (dialect.name == "postgresql" and dialect.driver == "psycopg") and dialect.paramstyle != "qmark":
+        return None
+    return [(i, bind) for i, c in enumerate(columns)
+            if (bind := table.c[c].type.dialect_impl(dialect).bind_processor(dialect)) is not None]
+
+
+def bulk_insert(table, columns: tuple[str, ...], values: Iterable[tuple], *, bound: bool = False) -> None:
     """Insert many rows (tuples in ``columns`` order) in the session's transaction: PostgreSQL (psycopg)
     through COPY, SQLite through one driver ``executemany`` (each value bound as its column type binds it,
-    e.g. ``Numeric`` as a float on SQLite), other drivers through a Core executemany."""
+    e.g. ``Numeric`` as a float on SQLite, unless ``bound``: already done), other drivers through a Core
+    executemany."""
     conn = db.session.connection()
     dialect = conn.dialect
-    copy = dialect.name == "postgresql" and dialect.driver == "psycopg"
-    if not copy and dialect.paramstyle != "qmark":
+    binds = _binds(table, columns, dialect)
+    if binds is None:
         rows = [dict(zip(columns, v, strict=True)) for v in values]
         if rows:
             conn.execute(table.insert(), rows)
         return
-    binds = [(i, bind) for i, c in enumerate(columns)
-             if (bind := table.c[c].type.dialect_impl(dialect).bind_processor(dialect)) is not None]
-    if binds:
+    if binds and not bound:
         values = (_bound(v, binds) for v in values)
     quote = dialect.identifier_preparer
     target = f"{quote.format_table(table)} ({', '.join(quote.quote(c) for c in columns)})"
-    if copy:
+    if dialect.name == "postgresql":
         with conn.connection.driver_connection.cursor() as cursor, \
                 cursor.copy(f"COPY {target} FROM STDIN") as stream:
             for value in values:
                 stream.write_row(value)
         return
-    values = list(values)
+    values = values if isinstance(values, list) else list(values)
     if values:
         conn.exec_driver_sql(f"INSERT INTO {target} VALUES ({', '.join('?' * len(columns))})", values)
 
@@ -199,70 +209,286 @@ def _bound(value: tuple, binds: list) -> tuple:
     return tuple(value)
 
 
+def _entry_values(rows: Iterable[tuple], scheme_id: int, revision_id: int | None) -> Iterable[tuple]:
+    return ((unit_id, year, quarter, dimension, points, reason, detail[:DETAIL_MAX], kind, source_id, scheme_id,
+             revision_id)
+            for unit_id, year, quarter, dimension, points, reason, detail, kind, source_id in rows)
+
+
 def insert_entries(rows: Iterable[tuple], scheme_id: int, revision_id: int | None = None) -> None:
     """Insert engine rows (``scoring.ROW_FIELDS``) into the ledger in bulk (``bulk_insert``)."""
-    bulk_insert(ScoreEntry.__table__, _ENTRY_COLUMNS,
-                ((unit_id, year, quarter, dimension, points, reason, detail[:DETAIL_MAX], kind, source_id, scheme_id,
-                  revision_id)
-                 for unit_id, year, quarter, dimension, points, reason, detail, kind, source_id in rows))
+    bulk_insert(ScoreEntry.__table__, _ENTRY_COLUMNS, _entry_values(rows, scheme_id, revision_id))
+
+
+@dataclass
+class _Plan:
+    """What every slice of a recompute shares (forked workers inherit it)."""
+
+    year: int
+    quarters: list[int]
+    scheme: Any  # the ScoringScheme's id and data
+    performance: dict[int, s.PerformanceResult]
+    now: Any
+    write: bool
+    revision_id: int | None
+    entry_binds: list | None  # ``_binds`` of the ledger's and the results' columns
+    result_binds: list | None
+
+
+@dataclass
+class _Slice:
+    """One slice of the units recomputed: the comparison with the stored ledger and the rows to write,
+    bound for the driver (``_binds``), so that a worker's slice travels and is written as it is."""
+
+    units: int = 0
+    computed: int = 0
+    stored: int = 0
+    missing: dict[int, list] = field(default_factory=dict)  # quarter → sample keys computed, not stored
+    unexpected: dict[int, list] = field(default_factory=dict)  # quarter → sample keys stored, not computed
+    changed: list[int] = field(default_factory=list)  # units with a quarter whose entries differ: rewritten
+    entries: list[tuple] = field(default_factory=list)  # ``_ENTRY_COLUMNS`` rows of the changed units
+    results: list[tuple] = field(default_factory=list)  # ``_RESULT_COLUMNS`` rows, colour without overdue cases
+    selection: Any = None  # the units: None, ids, or a ``UnitRange``
+
+
+_COLOUR_AT = _RESULT_COLUMNS.index("colour")
+
+
+def _stored_by_unit(year: int, quarters: list[int], selection) -> dict[int, list[tuple]]:
+    """The stored ledger's keys of the selected units in the quarters, by unit, as the driver returns them
+    (no result processing: compared with entries bound for the same driver)."""
+    t = ScoreEntry.__table__.c
+    stmt = select(t.unit_id, t.year, t.quarter, t.dimension, t.points, t.reason, t.source_kind, t.source_id).where(
+        t.year == year, t.quarter.in_(quarters), src.unit_cond(t.unit_id, selection))
+    result = db.session.connection().execute(stmt)
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    out: dict[int, list[tuple]] = {}
+    for row in rows:
+        if row[0] in out:
+            out[row[0]].append(row)
+        else:
+            out[row[0]] = [row]
+    return out
+
+
+def _key(value: tuple) -> tuple:
+    """``entry_key`` of an ``_ENTRY_COLUMNS`` row."""
+    return (*value[:6], value[7], value[8])
+
+
+def _recompute_slice(plan: _Plan, selection) -> _Slice:
+    """Compute the selected units' ledger and results and compare them with the stored ledger (reads only).
+
+    A unit whose computed entries differ from its stored ones in any quarter is rewritten (all its quarters
+    of the period); the others keep their stored entries. Values are compared as the driver stores them."""
+    year, quarters, scheme = plan.year, plan.quarters, plan.scheme
+    fresh = compute_rows(year, quarters, scheme.data, selection, plan.performance)
+    stored = _stored_by_unit(year, quarters, selection)
+    part = _Slice(selection=selection, missing={qq: [] for qq in quarters}, unexpected={qq: [] for qq in quarters})
+    by_unit: dict[int, list[tuple]] = {}
+    for (unit_id, _), rows in fresh.items():
+        by_unit.setdefault(unit_id, []).extend(rows)
+    part.units = len(by_unit)
+    binds = plan.entry_binds
+    for unit_id, rows in by_unit.items():
+        part.computed += len(rows)
+        values = list(_entry_values(rows, scheme.id, plan.revision_id))
+        if binds:
+            values = [_bound(v, binds) for v in values]
+        kept = stored.pop(unit_id, None)
+        if kept is not None:
+            part.stored += len(kept)
+            mine, theirs = Counter(map(_key, values)), Counter(map(tuple, kept))
+            if mine == theirs:
+                continue
+            for key in (mine - theirs).elements():
+                _sample(part.missing[key[2]], (key,))
+            for key in (theirs - mine).elements():
+                _sample(part.unexpected[key[2]], (key,))
+        elif values:
+            for value in values[:SAMPLES]:
+                _sample(part.missing[value[2]], (_key(value),))
+        else:
+            continue
+        part.changed.append(unit_id)
+        part.entries += values
+    for unit_id, kept in stored.items():  # stored for units no longer scored (inactive)
+        part.stored += len(kept)
+        part.changed.append(unit_id)
+        for key in kept[:SAMPLES]:
+            _sample(part.unexpected[key[2]], (tuple(key),))
+    if plan.write:
+        for (unit_id, qq), rows in fresh.items():
+            value = tuple(map(result_row(unit_id, year, qq, rows, scheme, False, rows=True, now=plan.now).__getitem__,
+                              _RESULT_COLUMNS))
+            part.results.append(_bound(value, plan.result_binds) if plan.result_binds else value)
+    return part
+
+
+def _sample(into: list, keys: Iterable[tuple]) -> None:
+    for key in keys:
+        if len(into) >= SAMPLES:
+            return
+        into.append(key)
+
+
+def _slices(unit_ids: list[int] | None, workers: int) -> list:
+    """The unit selections to recompute: everything at once, or ``SHARD_UNITS`` slices of the active units'
+    id range for the workers (the first and last open-ended, so stored rows of any unit are covered)."""
+    if unit_ids is not None or workers < 2:
+        return [unit_ids]
+    unit = Unit.__table__.c
+    ids = list(db.session.scalars(select(unit.id).where(unit.active.is_(True)).order_by(unit.id)))
+    cuts = [ids[i] for i in range(SHARD_UNITS, len(ids), SHARD_UNITS)]
+    lows = [None, *cuts]
+    highs = [c - 1 for c in cuts] + [None]
+    return [src.UnitRange(lo, hi) for lo, hi in zip(lows, highs, strict=True)]
+
+
+# The plan the forked workers compute with: set in the parent just before the fork, inherited.
+_PLAN: _Plan | None = None
+_INHERITED: list = []  # the parent's session and pool in a worker: kept, never used or closed there
+
+
+def _worker_start() -> None:
+    """A forked worker leaves the parent's connections alone (kept referenced, so never finalised: the
+    worker ends with ``os._exit``) and reads through new ones."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _INHERITED.extend((db.session(), db.engine.pool))
+    db.engine.dispose(close=False)
+    db.session.registry.set(db.session.session_factory())
+
+
+def _slice_job(selection) -> _Slice:
+    part = _recompute_slice(_PLAN, selection)
+    db.session.rollback()
+    return part
+
+
+def _write(part: _Slice, plan: _Plan, overdue: dict[int, set[int]]) -> None:
+    """Replace the slice's changed units' entries and all its unit-quarters' results (the colours of the
+    units with an overdue open case at the quarter's end overridden)."""
+    year, units = plan.year, part.changed
+    for start in range(0, max(len(units), 1), DELETE_CHUNK):
+        db.session.execute(delete(ScoreEntry).where(ScoreEntry.year == year, ScoreEntry.quarter.in_(plan.quarters),
+                                                    ScoreEntry.unit_id.in_(units[start:start + DELETE_CHUNK])))
+    bulk_insert(ScoreEntry.__table__, _ENTRY_COLUMNS, part.entries, bound=True)
+    R = PeriodResult
+    db.session.execute(delete(R).where(R.year == year, R.quarter.in_(plan.quarters),
+                                       src.unit_cond(R.unit_id, part.selection)))
+    results = [(*value[:_COLOUR_AT], s.overdue_colour(value[_COLOUR_AT]), *value[_COLOUR_AT + 1:])
+               if value[0] in overdue[value[2]] else value for value in part.results]
+    bulk_insert(PeriodResult.__table__, _RESULT_COLUMNS, results, bound=True)
+
+
+@contextmanager
+def _slices_computed(plan: _Plan, selections: list, workers: int) -> Iterator[Iterator[_Slice]]:
+    """Each selection's slice, in order: computed in this process as it is consumed, or ahead by forked
+    workers (started on entering) while the caller writes the slices already done — only the caller writes."""
+    if workers < 2 or len(selections) < 2:
+        yield (_recompute_slice(plan, sel) for sel in selections)
+        return
+    global _PLAN
+    _PLAN = plan
+    try:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start) as pool:
+            yield pool.imap(_slice_job, selections)
+    finally:
+        _PLAN = None
+
+
+def parallel_workers(units: int) -> int:
+    """How many worker processes a recompute of ``units`` units gets: several only for a large period, on
+    a database other processes can open (a file or a server), where ``fork`` exists."""
+    url = db.engine.url
+    minimum = current_app.config.get("LEDGER_PARALLEL_MIN_UNITS", PARALLEL_MIN_UNITS)
+    if units < minimum or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        return 1
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
 
 
 def recompute_in_session(year: int, quarter: int | None = None, *, unit_ids: list[int] | None = None,
-                         write: bool | None = None, revision_id: int | None = None) -> RecomputeReport:
+                         write: bool | None = None, revision_id: int | None = None, workers: int = 1
+                         ) -> RecomputeReport:
     """Rebuild the ledger and results of a period from the source records (no commit).
 
-    A published year is compared only, never rewritten (``write`` defaults to that)."""
+    The stored entries of a unit are kept when they are what the sources give (only the units that
+    differ are rewritten); the results are all rewritten. A published year is compared only, never
+    rewritten (``write`` defaults to that). ``workers`` > 1 computes slices of the units in forked
+    processes, which read only what is committed: the caller must have nothing uncommitted."""
     started = _time.perf_counter()
     quarters = [quarter] if quarter else scored_quarters(year)
     report = RecomputeReport(year=year, quarters=quarters)
     if write is None:
         write = year_status_of(year) != "published"
-    scheme = scheme_for_year(year)
-    fresh = compute_rows(year, quarters, scheme.data, unit_ids)
-    report.units = len({u for u, _ in fresh})
-    now = clock.now()
-    for qq in quarters:
-        period = [(u, rows) for (u, q2), rows in fresh.items() if q2 == qq]
-        stored = Counter(_stored_keys(year, qq, unit_ids))
-        if stored:
-            # A multiset comparison: the same as comparing the sorted lists, without ordering None against str.
-            computed = Counter(_row_key(row) for _, rows in period for row in rows)
-        else:  # nothing stored: every computed entry is missing; count only the unit-quarters listed
-            computed = Counter()
-            for _, rows in period:
-                if computed.total() >= 5:
-                    break
-                computed.update(_row_key(row) for row in rows)  # keys never repeat across unit-quarters
-        report.computed += sum(len(rows) for _, rows in period)
-        report.stored += stored.total()
-        if computed != stored:
-            report.reproduced = False
-            report.differences += [f"missing {k}" for k in list((computed - stored).elements())[:5]]
-            report.differences += [f"unexpected {k}" for k in list((stored - computed).elements())[:5]]
-        del computed, stored
-        if not write:
-            continue
-        db.session.execute(delete(ScoreEntry).where(_period_filter(ScoreEntry, year, qq, unit_ids)))
-        insert_entries((row for _, rows in period for row in rows), scheme.id, revision_id)
-        overdue = src.overdue_open_units(year, qq, unit_ids)
-        db.session.execute(delete(PeriodResult).where(_period_filter(PeriodResult, year, qq, unit_ids)))
-        bulk_insert(PeriodResult.__table__, _RESULT_COLUMNS, (
-            tuple(map(result_row(u, year, qq, rows, scheme, u in overdue, rows=True, now=now).__getitem__,
-                      _RESULT_COLUMNS)) for u, rows in period))
     report.written = write
+    if not quarters:
+        return report
+    scheme = scheme_for_year(year)
+    dialect = db.session.get_bind().dialect
+    # The performance indicators compare each unit with its peers: computed once, for every slice.
+    plan = _Plan(year, quarters, _SchemeRef(scheme.id, scheme.data), src.performance(year, scheme.data, unit_ids),
+                 clock.now(), write, revision_id, _binds(ScoreEntry.__table__, _ENTRY_COLUMNS, dialect),
+                 _binds(PeriodResult.__table__, _RESULT_COLUMNS, dialect))
+    selections = _slices(unit_ids, workers)
+    report.workers = workers if len(selections) > 1 else 1
+    missing: dict[int, list] = {qq: [] for qq in quarters}
+    unexpected: dict[int, list] = {qq: [] for qq in quarters}
+    with _slices_computed(plan, selections, report.workers) as parts:
+        # While the workers compute: the units with an overdue open case at each quarter's end.
+        overdue = {qq: src.overdue_open_units(year, qq, unit_ids) for qq in quarters} if write else {}
+        for part in parts:
+            report.units += part.units
+            report.computed += part.computed
+            report.stored += part.stored
+            report.rewritten += len(part.changed)
+            for qq in quarters:
+                _sample(missing[qq], part.missing[qq])
+                _sample(unexpected[qq], part.unexpected[qq])
+            if write:
+                _write(part, plan, overdue)
+    for qq in quarters:  # every difference leaves at least one sample
+        if missing[qq] or unexpected[qq]:
+            report.reproduced = False
+        report.differences += [f"missing {k}" for k in missing[qq]]
+        report.differences += [f"unexpected {k}" for k in unexpected[qq]]
     report.seconds = _time.perf_counter() - started
     return report
 
 
-def recompute(year: int, quarter: int | None = None, *, write: bool | None = None) -> RecomputeReport:
-    """Rebuild a period's ledger from the source records, commit, and say whether it was reproduced."""
+@dataclass(frozen=True)
+class _SchemeRef:
+    """The scheme's id and data (what the slices need; picklable, no session)."""
+
+    id: int
+    data: dict
+
+
+def recompute(year: int, quarter: int | None = None, *, write: bool | None = None,
+              workers: int | None = None) -> RecomputeReport:
+    """Rebuild a period's ledger from the source records, commit, and say whether it was reproduced.
+
+    A large period is computed by forked worker processes (``parallel_workers``) when the session has
+    nothing uncommitted they could not see; ``workers`` overrides the choice."""
     try:
-        report = recompute_in_session(year, quarter, write=write)
+        if workers is None:
+            workers = 1 if db.session().in_transaction() else parallel_workers(_active_units())
+        report = recompute_in_session(year, quarter, write=write, workers=workers)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     return report
+
+
+def _active_units() -> int:
+    unit = Unit.__table__.c
+    return db.session.scalar(select(func.count()).select_from(Unit.__table__).where(unit.active.is_(True)))
 
 
 def refresh_unit(unit_id: int, year: int, quarter: int) -> None:

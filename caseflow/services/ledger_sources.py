@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import and_, bindparam, func, or_, select, true
 
 from caseflow import clock
 from caseflow import scoring as s
@@ -49,8 +49,28 @@ class Sources:
     performance: dict[int, s.PerformanceResult] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class UnitRange:
+    """The units with ``low <= id <= high`` (None: unbounded): a slice of the province for one worker
+    of a parallel recompute, selected with the unit index instead of a list of ids."""
+
+    low: int | None
+    high: int | None
+
+
+def unit_cond(column, unit_ids):
+    """``column`` restricted to ``unit_ids``: None (every unit), a list of ids or a ``UnitRange``."""
+    if unit_ids is None:
+        return True
+    if isinstance(unit_ids, UnitRange):
+        bounds = [column >= unit_ids.low] if unit_ids.low is not None else []
+        bounds += [column <= unit_ids.high] if unit_ids.high is not None else []
+        return and_(*bounds) if bounds else true()
+    return column.in_(unit_ids)
+
+
 def _unit_filter(model, unit_ids):
-    return model.unit_id.in_(unit_ids) if unit_ids is not None else True
+    return unit_cond(model.unit_id, unit_ids)
 
 
 _COLUMNS = {
@@ -184,10 +204,10 @@ def performance(year: int, scheme: dict, unit_ids=None) -> dict[int, s.Performan
     unit = Unit.__table__.c
     peers_stmt = select(unit.id, unit.peer_group).where(unit.active.is_(True))
     if unit_ids is not None:
-        groups = select(unit.peer_group).where(unit.id.in_(unit_ids)).scalar_subquery()
+        groups = select(unit.peer_group).where(unit_cond(unit.id, unit_ids)).scalar_subquery()
         peers_stmt = select(unit.id, unit.peer_group).where(
-            (unit.active.is_(True) & unit.peer_group.in_(groups)) | unit.id.in_(unit_ids))
-    peer_of = {u: g for u, g in db.session.execute(peers_stmt)}
+            (unit.active.is_(True) & unit.peer_group.in_(groups)) | unit_cond(unit.id, unit_ids))
+    peer_of = dict(db.session.execute(peers_stmt).all())
     cy = cost_year(year)
     if cy is None:
         return {u: s.full_performance(scheme, "No cost records yet: full points") for u in peer_of}
@@ -200,14 +220,17 @@ def performance(year: int, scheme: dict, unit_ids=None) -> dict[int, s.Performan
     return s.performance_for_year(records, peer_of, cy, scheme)
 
 
-def load_sources(year: int, last_quarter: int, scheme: dict, unit_ids: list[int] | None = None) -> Sources:
-    """Every record that scores quarters 1..``last_quarter`` of ``year`` for ``unit_ids`` (None: all units)."""
+def load_sources(year: int, last_quarter: int, scheme: dict, unit_ids=None,
+                 performance_of: dict[int, s.PerformanceResult] | None = None) -> Sources:
+    """Every record that scores quarters 1..``last_quarter`` of ``year`` for ``unit_ids`` (see ``unit_cond``);
+    ``performance_of``: the year's performance indicators when the caller has them already (they compare a
+    unit with its peers, so a slice of the units cannot compute its own)."""
     src = Sources()
     _checks(src, year, last_quarter, unit_ids)
     _surveys(src, year, last_quarter, unit_ids)
     _booked(src, year, last_quarter, unit_ids)
     _outcomes(src, year, last_quarter, unit_ids)
-    src.performance = performance(year, scheme, unit_ids)
+    src.performance = performance(year, scheme, unit_ids) if performance_of is None else performance_of
     return src
 
 
@@ -243,10 +266,14 @@ def overdue_open_cases(year: int, quarter: int, unit_ids=None) -> dict[int, int]
     _, end = quarter_bounds(year, quarter)
     at = min(end, clock.now())
     day = clock.local(at).date()
-    last = select(CaseEvent.case_id, func.max(CaseEvent.seq).label("seq")).where(CaseEvent.at <= at)
+    # Only cases opened by then and not closed by then can be open then: ``closed_at`` is the instant
+    # of the latest transition into a final state, cleared by a reopening, so a case closed at or
+    # before ``at`` was closed at ``at`` (this leaves out most of a province's history).
+    alive = select(Case.id).where(Case.opened_at <= at, or_(Case.closed_at.is_(None), Case.closed_at > at))
     if unit_ids is not None:
-        last = last.where(CaseEvent.case_id.in_(select(Case.id).where(Case.unit_id.in_(unit_ids))))
-    last = last.group_by(CaseEvent.case_id).subquery()
+        alive = alive.where(unit_cond(Case.unit_id, unit_ids))
+    last = (select(CaseEvent.case_id, func.max(CaseEvent.seq).label("seq"))
+            .where(CaseEvent.at <= at, CaseEvent.case_id.in_(alive)).group_by(CaseEvent.case_id).subquery())
     stmt = (select(Case.id, Case.unit_id, CaseEvent.to_state)
             .join(last, last.c.case_id == Case.id)
             .join(CaseEvent, and_(CaseEvent.case_id == last.c.case_id, CaseEvent.seq == last.c.seq))
@@ -270,5 +297,5 @@ def overdue_open_cases(year: int, quarter: int, unit_ids=None) -> dict[int, int]
     return found
 
 
-__all__ = ["SCORED_TRIGGERS", "Sources", "accept_on_time", "event_quarter", "load_sources", "outcome_of",
+__all__ = ["SCORED_TRIGGERS", "Sources", "UnitRange", "unit_cond", "accept_on_time", "event_quarter", "load_sources", "outcome_of",
            "overdue_now", "overdue_open_cases", "overdue_open_units", "performance", "quarter_bounds", "rectify_due_before"]
