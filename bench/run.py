@@ -86,27 +86,39 @@ def pg_ensure(name: str, template: str | None = None) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def ensure_indexes(url: str) -> list[str]:
-    """Create on a reused dataset the indexes the models gained after it was built (as a migration would)."""
+def ensure_schema(url: str) -> list[str]:
+    """Bring a reused dataset to the models as the migrations since its build would: create the indexes
+    the models gained, drop the foreign keys they lost (SQLite rebuilds the table, as migrations do)."""
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
     from sqlalchemy import create_engine, inspect
 
     from caseflow.extensions import db
     from caseflow.models import Unit  # noqa: F401 - registers every model
 
     engine = create_engine(url)
-    added = []
+    changed = []
     try:
         with engine.begin() as conn:
             inspector = inspect(conn)
+            op = Operations(MigrationContext.configure(conn))
             for table in db.metadata.sorted_tables:
                 have = {ix["name"] for ix in inspector.get_indexes(table.name)}
                 for index in table.indexes:
                     if index.name not in have:
                         index.create(conn)
-                        added.append(index.name)
+                        changed.append(f"index {index.name}")
+                wanted = {fk.name for fk in table.foreign_key_constraints}
+                stale = [fk["name"] for fk in inspector.get_foreign_keys(table.name)
+                         if fk.get("name") and fk["name"] not in wanted]
+                if stale:
+                    with op.batch_alter_table(table.name) as batch:
+                        for name in stale:
+                            batch.drop_constraint(name, type_="foreignkey")
+                    changed += [f"dropped foreign key {name}" for name in stale]
     finally:
         engine.dispose()
-    return added
+    return changed
 
 
 def dataset(name: str, db: str, scale: float, reuse: bool, schema: str) -> dict:
@@ -120,10 +132,10 @@ def dataset(name: str, db: str, scale: float, reuse: bool, schema: str) -> dict:
             changed = record.get("schema") != schema
             log(f"{name}/{db}: reusing the dataset built {record.get('built_at')}"
                 + (" (the models changed since; rebuild without --reuse if a page fails)" if changed else ""))
-            added = ensure_indexes(url)
+            added = ensure_schema(url)
             if added:
-                log(f"{name}/{db}: created the indexes added since the build: {', '.join(added)}")
-            return dict(record, reused=True, schema_changed=changed, indexes_added=added)
+                log(f"{name}/{db}: brought to the models since the build: {', '.join(added)}")
+            return dict(record, reused=True, schema_changed=changed, schema_updates=added)
     if db == "sqlite":
         for suffix in ("", "-wal", "-shm"):
             Path(str(sqlite_path(name, scale)) + suffix).unlink(missing_ok=True)

@@ -174,32 +174,39 @@ def _binds(table, columns: tuple[str, ...], dialect) -> list | None:
             if (bind := table.c[c].type.dialect_impl(dialect).bind_processor(dialect)) is not None]
 
 
-def bulk_insert(table, columns: tuple[str, ...], values: Iterable[tuple], *, bound: bool = False) -> None:
+def bulk_insert(table, columns: tuple[str, ...], values: Iterable[tuple], *, bound: bool = False,
+                constants: dict[str, int | None] | None = None) -> None:
     """Insert many rows (tuples in ``columns`` order) in the session's transaction: PostgreSQL (psycopg)
     through COPY, SQLite through one driver ``executemany`` (each value bound as its column type binds it,
     e.g. ``Numeric`` as a float on SQLite, unless ``bound``: already done), other drivers through a Core
-    executemany."""
+    executemany. ``constants``: integer (or NULL) columns with the same value in every row, which SQLite
+    takes as literals instead of binding them row by row."""
     conn = db.session.connection()
     dialect = conn.dialect
+    constants = constants or {}
+    if any(v is not None and type(v) is not int for v in constants.values()):
+        raise TypeError("bulk_insert constants are integers or None")
     binds = _binds(table, columns, dialect)
     if binds is None:
-        rows = [dict(zip(columns, v, strict=True)) for v in values]
+        rows = [{**dict(zip(columns, v, strict=True)), **constants} for v in values]
         if rows:
             conn.execute(table.insert(), rows)
         return
     if binds and not bound:
         values = (_bound(v, binds) for v in values)
     quote = dialect.identifier_preparer
-    target = f"{quote.format_table(table)} ({', '.join(quote.quote(c) for c in columns)})"
+    target = f"{quote.format_table(table)} ({', '.join(quote.quote(c) for c in (*columns, *constants))})"
     if dialect.name == "postgresql":
+        extra = tuple(constants.values())
         with conn.connection.driver_connection.cursor() as cursor, \
                 cursor.copy(f"COPY {target} FROM STDIN") as stream:
             for value in values:
-                stream.write_row(value)
+                stream.write_row(value + extra if extra else value)
         return
     values = values if isinstance(values, list) else list(values)
+    literals = ["NULL" if v is None else str(v) for v in constants.values()]
     if values:
-        conn.exec_driver_sql(f"INSERT INTO {target} VALUES ({', '.join('?' * len(columns))})", values)
+        conn.exec_driver_sql(f"INSERT INTO {target} VALUES ({', '.join(['?'] * len(columns) + literals)})", values)
 
 
 def _bound(value: tuple, binds: list) -> tuple:
@@ -231,7 +238,7 @@ class _Plan:
     now: Any
     write: bool
     revision_id: int | None
-    entry_binds: list | None  # ``_binds`` of the ledger's and the results' columns
+    entry_binds: list | None  # ``_binds`` of ``_SLICE_COLUMNS`` and of the results' columns
     result_binds: list | None
 
 
@@ -246,12 +253,14 @@ class _Slice:
     missing: dict[int, list] = field(default_factory=dict)  # quarter → sample keys computed, not stored
     unexpected: dict[int, list] = field(default_factory=dict)  # quarter → sample keys stored, not computed
     changed: list[int] = field(default_factory=list)  # units with a quarter whose entries differ: rewritten
-    entries: list[tuple] = field(default_factory=list)  # ``_ENTRY_COLUMNS`` rows of the changed units
+    entries: list[tuple] = field(default_factory=list)  # ``_SLICE_COLUMNS`` rows of the changed units
     results: list[tuple] = field(default_factory=list)  # ``_RESULT_COLUMNS`` rows, colour without overdue cases
     selection: Any = None  # the units: None, ids, or a ``UnitRange``
 
 
 _COLOUR_AT = _RESULT_COLUMNS.index("colour")
+# The ledger columns a slice's rows carry; the year, scheme and revision are the same in every row.
+_SLICE_COLUMNS = ("unit_id", "quarter", "dimension", "points", "reason", "detail", "source_kind", "source_id")
 
 
 def _stored_by_unit(year: int, quarters: list[int], selection) -> dict[int, list[tuple]]:
@@ -274,9 +283,10 @@ def _stored_by_unit(year: int, quarters: list[int], selection) -> dict[int, list
     return out
 
 
-def _key(value: tuple) -> tuple:
-    """``entry_key`` of an ``_ENTRY_COLUMNS`` row."""
-    return (*value[:6], value[7], value[8])
+def _slice_values(rows: Iterable[tuple]) -> list[tuple]:
+    """Engine rows as ``_SLICE_COLUMNS`` rows."""
+    return [(unit_id, quarter, dimension, points, reason, detail[:DETAIL_MAX], kind, source_id)
+            for unit_id, _, quarter, dimension, points, reason, detail, kind, source_id in rows]
 
 
 def _recompute_slice(plan: _Plan, selection) -> _Slice:
@@ -293,24 +303,28 @@ def _recompute_slice(plan: _Plan, selection) -> _Slice:
         by_unit.setdefault(unit_id, []).extend(rows)
     part.units = len(by_unit)
     binds = plan.entry_binds
+
+    def key(value: tuple) -> tuple:  # ``entry_key`` of a ``_SLICE_COLUMNS`` row
+        return value[0], year, value[1], value[2], value[3], value[4], value[6], value[7]
+
     for unit_id, rows in by_unit.items():
         part.computed += len(rows)
-        values = list(_entry_values(rows, scheme.id, plan.revision_id))
+        values = _slice_values(rows)
         if binds:
             values = [_bound(v, binds) for v in values]
         kept = stored.pop(unit_id, None)
         if kept is not None:
             part.stored += len(kept)
-            mine, theirs = Counter(map(_key, values)), Counter(map(tuple, kept))
+            mine, theirs = Counter(map(key, values)), Counter(map(tuple, kept))
             if mine == theirs:
                 continue
-            for key in (mine - theirs).elements():
-                _sample(part.missing[key[2]], (key,))
-            for key in (theirs - mine).elements():
-                _sample(part.unexpected[key[2]], (key,))
+            for k in (mine - theirs).elements():
+                _sample(part.missing[k[2]], (k,))
+            for k in (theirs - mine).elements():
+                _sample(part.unexpected[k[2]], (k,))
         elif values:
             for value in values[:SAMPLES]:
-                _sample(part.missing[value[2]], (_key(value),))
+                _sample(part.missing[value[1]], (key(value),))
         else:
             continue
         part.changed.append(unit_id)
@@ -375,7 +389,8 @@ def _write(part: _Slice, plan: _Plan, overdue: dict[int, set[int]]) -> None:
     for start in range(0, max(len(units), 1), DELETE_CHUNK):
         db.session.execute(delete(ScoreEntry).where(ScoreEntry.year == year, ScoreEntry.quarter.in_(plan.quarters),
                                                     ScoreEntry.unit_id.in_(units[start:start + DELETE_CHUNK])))
-    bulk_insert(ScoreEntry.__table__, _ENTRY_COLUMNS, part.entries, bound=True)
+    bulk_insert(ScoreEntry.__table__, _SLICE_COLUMNS, part.entries, bound=True,
+                constants={"year": year, "scheme_id": plan.scheme.id, "revision_id": plan.revision_id})
     R = PeriodResult
     db.session.execute(delete(R).where(R.year == year, R.quarter.in_(plan.quarters),
                                        src.unit_cond(R.unit_id, part.selection)))
@@ -433,7 +448,7 @@ def recompute_in_session(year: int, quarter: int | None = None, *, unit_ids: lis
     dialect = db.session.get_bind().dialect
     # The performance indicators compare each unit with its peers: computed once, for every slice.
     plan = _Plan(year, quarters, _SchemeRef(scheme.id, scheme.data), src.performance(year, scheme.data, unit_ids),
-                 clock.now(), write, revision_id, _binds(ScoreEntry.__table__, _ENTRY_COLUMNS, dialect),
+                 clock.now(), write, revision_id, _binds(ScoreEntry.__table__, _SLICE_COLUMNS, dialect),
                  _binds(PeriodResult.__table__, _RESULT_COLUMNS, dialect))
     selections = _slices(unit_ids, workers)
     report.workers = workers if len(selections) > 1 else 1
