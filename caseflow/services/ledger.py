@@ -415,6 +415,26 @@ def _slices_computed(plan: _Plan, selections: list, workers: int) -> Iterator[It
         _PLAN = None
 
 
+# SQLite's page cache while a large recompute writes (KiB): the ledger's index pages stay in memory
+# instead of being re-read (a province year: about a tenth less CPU, a quarter less time).
+WRITE_CACHE_KIB = 128 * 1024
+
+
+@contextmanager
+def _write_cache(large: bool) -> Iterator[None]:
+    """A larger SQLite page cache for this connection while a large recompute writes, then the old one."""
+    if not large or db.session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    driver = db.session.connection().connection.driver_connection  # outside the session's state
+    saved = int(driver.execute("PRAGMA cache_size").fetchone()[0])
+    driver.execute(f"PRAGMA cache_size=-{WRITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        driver.execute(f"PRAGMA cache_size={saved}")
+
+
 def parallel_workers(units: int) -> int:
     """How many worker processes a recompute of ``units`` units gets: several only for a large period, on
     a database other processes can open (a file or a server), where ``fork`` exists."""
@@ -454,7 +474,7 @@ def recompute_in_session(year: int, quarter: int | None = None, *, unit_ids: lis
     report.workers = workers if len(selections) > 1 else 1
     missing: dict[int, list] = {qq: [] for qq in quarters}
     unexpected: dict[int, list] = {qq: [] for qq in quarters}
-    with _slices_computed(plan, selections, report.workers) as parts:
+    with _slices_computed(plan, selections, report.workers) as parts, _write_cache(write and len(selections) > 1):
         # While the workers compute: the units with an overdue open case at each quarter's end.
         overdue = {qq: src.overdue_open_units(year, qq, unit_ids) for qq in quarters} if write else {}
         for part in parts:
