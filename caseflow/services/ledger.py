@@ -66,15 +66,16 @@ def _row(e: s.Entry, scheme_id: int, revision_id: int | None = None) -> dict:
 
 
 def compute_rows(year: int, quarters: Iterable[int], scheme: dict, unit_ids=None,
-                 performance_of: dict[int, s.PerformanceResult] | None = None) -> dict[tuple[int, int], list[tuple]]:
+                 performance_of: dict[int, s.PerformanceResult] | None = None,
+                 outcomes_of: dict[int, list] | None = None) -> dict[tuple[int, int], list[tuple]]:
     """The ledger of ``quarters`` of ``year`` for ``unit_ids`` (None: every active unit; a list of ids; a
     ``UnitRange`` of the active units) as engine rows (``scoring.ROW_FIELDS`` tuples), by (unit, quarter):
     the sources in a few set-based queries, the scheme read once, every unit's quarters in one pass over
-    its records. ``performance_of``: the year's performance indicators, when the caller has them."""
+    its records. ``performance_of``, ``outcomes_of``: see ``ledger_sources.load_sources``."""
     quarters = sorted(quarters)
     if not quarters:
         return {}
-    data = src.load_sources(year, quarters[-1], scheme, unit_ids, performance_of)
+    data = src.load_sources(year, quarters[-1], scheme, unit_ids, performance_of, outcomes_of)
     if unit_ids is None or isinstance(unit_ids, src.UnitRange):
         unit = Unit.__table__.c
         unit_ids = list(db.session.scalars(select(unit.id).where(unit.active.is_(True), src.unit_cond(unit.id, unit_ids))
@@ -235,6 +236,7 @@ class _Plan:
     quarters: list[int]
     scheme: Any  # the ScoringScheme's id and data
     performance: dict[int, s.PerformanceResult]
+    outcomes: dict[int, list] | None  # every unit's case outcomes, when the units are sliced
     now: Any
     write: bool
     revision_id: int | None
@@ -295,7 +297,7 @@ def _recompute_slice(plan: _Plan, selection) -> _Slice:
     A unit whose computed entries differ from its stored ones in any quarter is rewritten (all its quarters
     of the period); the others keep their stored entries. Values are compared as the driver stores them."""
     year, quarters, scheme = plan.year, plan.quarters, plan.scheme
-    fresh = compute_rows(year, quarters, scheme.data, selection, plan.performance)
+    fresh = compute_rows(year, quarters, scheme.data, selection, plan.performance, plan.outcomes)
     stored = _stored_by_unit(year, quarters, selection)
     part = _Slice(selection=selection, missing={qq: [] for qq in quarters}, unexpected={qq: [] for qq in quarters})
     by_unit: dict[int, list[tuple]] = {}
@@ -466,11 +468,13 @@ def recompute_in_session(year: int, quarter: int | None = None, *, unit_ids: lis
         return report
     scheme = scheme_for_year(year)
     dialect = db.session.get_bind().dialect
-    # The performance indicators compare each unit with its peers: computed once, for every slice.
+    selections = _slices(unit_ids, workers)
+    # Computed once for every slice: the performance indicators (each unit is compared with its peers) and,
+    # when sliced, the case outcomes (found by date, so a slice would read the whole year's events again).
     plan = _Plan(year, quarters, _SchemeRef(scheme.id, scheme.data), src.performance(year, scheme.data, unit_ids),
+                 src.case_outcomes(year, quarters[-1], unit_ids) if len(selections) > 1 else None,
                  clock.now(), write, revision_id, _binds(ScoreEntry.__table__, _SLICE_COLUMNS, dialect),
                  _binds(PeriodResult.__table__, _RESULT_COLUMNS, dialect))
-    selections = _slices(unit_ids, workers)
     report.workers = workers if len(selections) > 1 else 1
     missing: dict[int, list] = {qq: [] for qq in quarters}
     unexpected: dict[int, list] = {qq: [] for qq in quarters}

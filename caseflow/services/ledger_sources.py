@@ -221,17 +221,30 @@ def performance(year: int, scheme: dict, unit_ids=None) -> dict[int, s.Performan
 
 
 def load_sources(year: int, last_quarter: int, scheme: dict, unit_ids=None,
-                 performance_of: dict[int, s.PerformanceResult] | None = None) -> Sources:
+                 performance_of: dict[int, s.PerformanceResult] | None = None,
+                 outcomes_of: dict[int, list] | None = None) -> Sources:
     """Every record that scores quarters 1..``last_quarter`` of ``year`` for ``unit_ids`` (see ``unit_cond``);
     ``performance_of``: the year's performance indicators when the caller has them already (they compare a
-    unit with its peers, so a slice of the units cannot compute its own)."""
+    unit with its peers, so a slice of the units cannot compute its own); ``outcomes_of``: the case outcomes
+    by unit, when the caller has loaded them (for every unit: the events are found by date, so a slice of
+    the units would scan the whole year's events again)."""
     src = Sources()
     _checks(src, year, last_quarter, unit_ids)
     _surveys(src, year, last_quarter, unit_ids)
     _booked(src, year, last_quarter, unit_ids)
-    _outcomes(src, year, last_quarter, unit_ids)
+    if outcomes_of is None:
+        _outcomes(src, year, last_quarter, unit_ids)
+    else:
+        src.outcomes = outcomes_of
     src.performance = performance(year, scheme, unit_ids) if performance_of is None else performance_of
     return src
+
+
+def case_outcomes(year: int, last_quarter: int, unit_ids=None) -> dict[int, list]:
+    """The scored case events of quarters 1..``last_quarter`` of ``year``, by unit."""
+    src = Sources()
+    _outcomes(src, year, last_quarter, unit_ids)
+    return src.outcomes
 
 
 def overdue_open_units(year: int, quarter: int, unit_ids=None) -> set[int]:
@@ -297,5 +310,5 @@ def overdue_open_cases(year: int, quarter: int, unit_ids=None) -> dict[int, int]
     return found
 
 
-__all__ = ["SCORED_TRIGGERS", "Sources", "UnitRange", "unit_cond", "accept_on_time", "event_quarter", "load_sources", "outcome_of",
+__all__ = ["SCORED_TRIGGERS", "Sources", "UnitRange", "case_outcomes", "unit_cond", "accept_on_time", "event_quarter", "load_sources", "outcome_of",
            "overdue_now", "overdue_open_cases", "overdue_open_units", "performance", "quarter_bounds", "rectify_due_before"]
