@@ -93,19 +93,29 @@ def test_reminder_before_the_deadline_once(db, app):
 def test_one_failing_case_is_logged_and_skipped(db, monkeypatch, caplog):
     bad = make_case(state="notice_issued")
     good = make_case(state="notice_issued")
-    real = sweep_service.case_transition
+    real_one, real_many = sweep_service.case_transition, sweep_service.case_transitions
 
-    def flaky(*, case, **kwargs):
+    def flaky_one(*, case, **kwargs):
         if case.id == bad.id:
             raise RuntimeError("disk on fire")
-        return real(case=case, **kwargs)
+        return real_one(case=case, **kwargs)
 
-    monkeypatch.setattr(sweep_service, "case_transition", flaky)
+    def flaky_many(*, cases, **kwargs):  # the batch fails as a whole, then goes case by case
+        if any(c.id == bad.id for c in cases):
+            raise RuntimeError("disk on fire")
+        return real_many(cases=cases, **kwargs)
+
+    monkeypatch.setattr(sweep_service, "case_transition", flaky_one)
+    monkeypatch.setattr(sweep_service, "case_transitions", flaky_many)
     with clock.frozen(datetime.combine(bad.ack_due + timedelta(days=2), time(9))):
         report = sweep_run()
     assert report.escalated == [good.number]
     assert [n for n, _why in report.failed] == [bad.number]
+    assert "retrying its 2 cases one by one" in caplog.text
     assert "sweep failed" in caplog.text
+    _db.session.expire_all()
+    assert _db.session.get(Case, good.id).state == "escalated"
+    assert verify_chain() == []
     _db.session.expire_all()
     assert _db.session.get(Case, bad.id).state == "notice_issued"
     assert _db.session.scalar(select(func.count()).select_from(SweepMark).where(SweepMark.case_id == bad.id)) == 0
@@ -207,8 +217,7 @@ def test_query_count_of_the_reminders_does_not_grow_with_cases(db):
         for case in cases:
             case.verify_due = None
         _db.session.commit()
-        # The sweep's own reads and writes; notification rows go through the channels (``notify``), which
-        # the ORM inserts one by one on SQLite and batched on PostgreSQL.
+        # The sweep's own reads and writes; notification rows go through the channels (``notify_many``).
         return len([s for s in statements if not s.lstrip().upper().startswith(("SAVEPOINT", "RELEASE"))
                     and "INSERT INTO notification" not in s])
 
@@ -218,14 +227,14 @@ def test_query_count_of_the_reminders_does_not_grow_with_cases(db):
 def test_a_failing_reminder_is_skipped_and_the_rest_of_its_batch_sent(db, monkeypatch, caplog):
     cases = [make_case(state="verifying") for _ in range(4)]
     bad = cases[1]
-    real = sweep_service.notify
+    real = sweep_service.notify_many
 
-    def flaky(*, case, **kwargs):
-        if case.id == bad.id:
+    def flaky(calls):
+        if any(call["case"].id == bad.id for call in calls):
             raise RuntimeError("mail queue on fire")
-        return real(case=case, **kwargs)
+        return real(calls)
 
-    monkeypatch.setattr(sweep_service, "notify", flaky)
+    monkeypatch.setattr(sweep_service, "notify_many", flaky)
     with clock.frozen(datetime.combine(cases[0].verify_due, time(9))):
         report = sweep_run()
     assert sorted(report.reminded) == sorted(c.number for c in cases if c is not bad)

@@ -108,6 +108,71 @@ def notify(*, users: Iterable[User], kind: str, case, params: dict[str, Any],
     return rows
 
 
+def _row_values(users: Iterable[User], kind: str, case, params: dict[str, Any], exclude: Any,
+                at) -> list[dict]:
+    """``notify``'s rows as column values: each user once, ``exclude`` left out."""
+    seen: set[int] = set()
+    rows: list[dict] = []
+    for user in users:
+        if user is None or user.id in seen or (exclude is not None and user.id == exclude.id):
+            continue
+        seen.add(user.id)
+        rows.append({"user_id": user.id, "kind": kind, "case_id": getattr(case, "id", None), "params": params,
+                     "created_at": at, "read_at": None, "email_status": None, "email_error": None})
+    return rows
+
+
+def notify_many(calls: list[dict[str, Any]]) -> list[list[dict]]:
+    """Many ``notify(**call)`` at once (the same rows, inserted in bulk); each call's rows as column dicts
+    (with their ``id`` only when a channel needs it, see ``Channel.wants_ids``).
+
+    Batched only when every registered channel can deliver in bulk, otherwise ``notify`` call by call."""
+    if not all(channel.batches for channel in CHANNELS.values()):
+        return [[{"id": row.id} for row in notify(**call)] for call in calls]
+    at = clock.now()
+    groups = [(_row_values(call["users"], call["kind"], call["case"], call["params"], call.get("exclude"), at),
+               call["after_commit"]) for call in calls]
+    delivered = [group for group in groups if group[0]]  # as ``notify``: no rows, no delivery
+    for channel in CHANNELS.values():
+        channel.deliver_many(delivered)
+    return [rows for rows, _after in groups]
+
+
+def _concern(ctx) -> tuple[str, _Recipients] | None:
+    """What a transition's notification is and whom it goes to (None: nobody is told)."""
+    concern = CONCERNS.get(ctx.trigger)
+    if concern is not None and ctx.trigger == "reject" and ctx.to_state == "escalated":
+        return "escalated", supervisors
+    return concern
+
+
+# Recipient rules that do not depend on the case: read once per batch.
+CASE_FREE: frozenset[_Recipients] = frozenset({supervisors})
+
+
+def on_transitions(ctxs: list) -> None:
+    """Batch hook: ``on_transition`` for many transitions (one transaction), the rows inserted at once and the
+    recipients that do not depend on the case read once."""
+    calls: list[dict[str, Any]] = []
+    told = []
+    read: dict[_Recipients, list[User]] = {}
+    with db.session.no_autoflush:  # the recipients do not depend on the rows the transitions added
+        for ctx in ctxs:
+            concern = _concern(ctx)
+            if concern is None:
+                continue
+            kind, recipients = concern
+            if recipients in CASE_FREE:
+                users = read[recipients] if recipients in read else read.setdefault(recipients, recipients(ctx.case))
+            else:
+                users = recipients(ctx.case)
+            calls.append({"users": users, "kind": kind, "case": ctx.case, "after_commit": ctx.after_commit,
+                          "exclude": ctx.actor, "params": case_params(ctx.case, trigger=ctx.trigger, state=ctx.to_state)})
+            told.append(ctx)
+    for ctx, rows in zip(told, notify_many(calls), strict=True):
+        ctx.notifications.extend(rows)
+
+
 def on_transition(ctx) -> None:
     """Transition hook: notify whoever the transition concerns."""
     concern = CONCERNS.get(ctx.trigger)

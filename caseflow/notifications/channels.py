@@ -1,16 +1,20 @@
 """Notification channels as a registry: in-app rows now, e-mail after commit."""
 from __future__ import annotations
 
+import json
 import logging
 import smtplib
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from email.message import EmailMessage
+from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy import insert
 
+from caseflow.db_bulk import bind_row, binds_for, bulk_insert
 from caseflow.extensions import db
 
 log = logging.getLogger(__name__)
@@ -21,18 +25,79 @@ class Channel(ABC):
 
     name = "channel"
 
+    # Whether ``deliver_many`` is implemented: ``notify_many`` batches only when every channel does.
+    batches = False
+
     @abstractmethod
     def deliver(self, rows: list, after_commit: list[Callable[[], None]]) -> None:
         """Hand the rows to this channel (inside the transaction; slow work goes to after_commit)."""
+
+    def wants_ids(self) -> bool:
+        """Whether ``deliver_many`` reads the rows' ids (the in-app channel then reads them back on insert)."""
+        return False
+
+    def deliver_many(self, groups: list[tuple[list[dict], list[Callable[[], None]]]]) -> None:
+        """``deliver`` for many notifications at once: each group is one ``notify`` call's rows (as column
+        dicts, in order) and its after-commit list. Channels run in registry order: after the in-app
+        channel each row dict holds its ``id`` when some channel ``wants_ids``."""
+        raise NotImplementedError
 
 
 class InAppChannel(Channel):
     """The notification row itself is the in-app message."""
 
     name = "in_app"
+    batches = True
 
     def deliver(self, rows: list, after_commit: list[Callable[[], None]]) -> None:
         db.session.add_all(rows)
+
+    def deliver_many(self, groups: list[tuple[list[dict], list[Callable[[], None]]]]) -> None:
+        from caseflow.models import Notification
+
+        rows = [row for group, _after in groups for row in group]
+        if not rows:
+            return
+        table = Notification.__table__
+        if not any(channel.wants_ids() for channel in CHANNELS.values()):
+            _insert_plain(table, groups)
+            return
+        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        for row, (row_id,) in zip(rows, db.session.execute(stmt, rows), strict=True):
+            row["id"] = row_id
+
+
+_PLAIN = ("user_id", "kind", "case_id", "params", "created_at")
+
+
+def _insert_plain(table, groups: list[tuple[list[dict], list]]) -> None:
+    """Insert the rows at once (``db_bulk.bulk_insert``), a call's ``params`` and a timestamp bound once, not
+    once per recipient (the rows of a ``notify_many`` call share them); PostgreSQL's COPY takes the JSON text."""
+    dialect = db.session.get_bind().dialect
+    found = binds_for(table, _PLAIN, dialect)
+    binds = dict(found or ())
+    if found is not None and dialect.name == "postgresql":
+        binds[_PLAIN.index("params")] = getattr(dialect, "_json_serializer", None) or json.dumps
+    per_row = [(i, bind) for i, bind in binds.items() if _PLAIN[i] not in ("params", "created_at")]
+    shared: dict[tuple[int, int], Any] = {}  # (column, id(value)) -> bound value; values live until the insert
+
+    def once(i: int, value: Any) -> Any:
+        bind = binds.get(i)
+        if bind is None:
+            return value
+        key = (i, id(value))
+        if key not in shared:
+            shared[key] = bind(value)
+        return shared[key]
+
+    p_at, c_at = _PLAIN.index("params"), _PLAIN.index("created_at")
+    values = []
+    for rows, _after in groups:
+        for row in rows:
+            value = (row["user_id"], row["kind"], row["case_id"], once(p_at, row["params"]),
+                     once(c_at, row["created_at"]))
+            values.append(bind_row(value, per_row) if per_row else value)
+    bulk_insert(table, _PLAIN, values, bound=True)
 
 
 class EmailChannel(Channel):
@@ -46,6 +111,18 @@ class EmailChannel(Channel):
         db.session.flush()
         ids = [row.id for row in rows]
         after_commit.append(lambda: send_emails(ids))
+
+    batches = True
+
+    def wants_ids(self) -> bool:
+        return bool(current_app.config.get("MAIL_SERVER"))
+
+    def deliver_many(self, groups: list[tuple[list[dict], list[Callable[[], None]]]]) -> None:
+        if not self.wants_ids():
+            return
+        for rows, after_commit in groups:
+            ids = [row["id"] for row in rows]
+            after_commit.append(lambda ids=ids: send_emails(ids))
 
 
 CHANNELS: dict[str, Channel] = {}

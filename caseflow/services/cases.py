@@ -2,20 +2,21 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from caseflow import clock
 from caseflow.errors import N_, CaseflowError, InvalidField, VersionConflict
 from caseflow.extensions import db
-from caseflow.models import Attachment, Case, CaseEvent
+from caseflow.models import Attachment, Case, CaseEvent, DeadlineChange
 from caseflow.services.audit import GENESIS, event_hash, jsonable, last_link
 from caseflow.services.deadlines import deadlines_apply
-from caseflow.services.hooks import TransitionContext, run_transition_hooks
+from caseflow.services.hooks import TransitionContext, run_transition_hooks, run_transition_hooks_many
 from caseflow.services.numbering import case_number, next_number
 from caseflow.states import (
     INITIAL,
@@ -151,6 +152,22 @@ def _prepare(case: Case, trigger: str, data: dict[str, Any], at: datetime) -> di
     return data
 
 
+def _apply(case: Case, trigger: str, actor, role: str, cleaned: dict[str, Any],
+           at: datetime) -> tuple[dict[str, Any], list[DeadlineChange]]:
+    """Fire the machine and record the transition's facts on ``case`` (in memory; no flush): the
+    cleaned data with its derived fields, and the deadline history rows (not yet in the session)."""
+    cleaned = _prepare(case, trigger, cleaned, at)
+    fire(case, trigger, cleaned)
+    if trigger == "reject":
+        case.reject_count = (case.reject_count or 0) + 1
+    if trigger == "issue_notice" and case.handler_id is None and role == "officer":
+        case.handler_id = actor.id
+    case.updated_at = at
+    case.closed_at = at if case.state in ("closed", "dismissed", "referred") else None
+    changes = deadlines_apply(case=case, to_state=case.state, data=cleaned, at=at, trigger=trigger)
+    return cleaned, changes
+
+
 def case_transition(*, case: Case, trigger: str, actor, data: dict[str, Any] | None,
                     expected_version: int | None = None) -> Case:
     """Fire ``trigger`` on ``case`` as ``actor`` (None: the system): check, record, hook, commit — or nothing."""
@@ -165,15 +182,7 @@ def case_transition(*, case: Case, trigger: str, actor, data: dict[str, Any] | N
         attachments = _check_attachments(case, cleaned.get("attachment_ids") or [])
         at = clock.now()
         with db.session.no_autoflush:  # one versioned UPDATE per transition, not one per query
-            cleaned = _prepare(case, trigger, cleaned, at)
-            fire(case, trigger, cleaned)
-            if trigger == "reject":
-                case.reject_count = (case.reject_count or 0) + 1
-            if trigger == "issue_notice" and case.handler_id is None and role == "officer":
-                case.handler_id = actor.id
-            case.updated_at = at
-            case.closed_at = at if case.state in ("closed", "dismissed", "referred") else None
-            changes = deadlines_apply(case=case, to_state=case.state, data=cleaned, at=at, trigger=trigger)
+            cleaned, changes = _apply(case, trigger, actor, role, cleaned, at)
         db.session.flush()  # the versioned UPDATE: a concurrent change raises StaleDataError here
         event = _append_event(case, trigger, from_state, actor, cleaned, at)
         if attachments:  # one UPDATE; rows already in the session are updated in memory too
@@ -191,6 +200,69 @@ def case_transition(*, case: Case, trigger: str, actor, data: dict[str, Any] | N
         raise _fail(error) from error
     _after_commit(ctx)
     return case
+
+
+def _last_links(case_ids: list[int]) -> dict[int, tuple[int, str]]:
+    """``last_link`` of many cases in one query (the newest event of each through the (case_id, seq) index)."""
+    newest = (select(CaseEvent.case_id, func.max(CaseEvent.seq).label("seq"))
+              .where(CaseEvent.case_id.in_(case_ids)).group_by(CaseEvent.case_id).subquery())
+    rows = db.session.execute(select(CaseEvent.case_id, CaseEvent.seq, CaseEvent.hash).join(
+        newest, (CaseEvent.case_id == newest.c.case_id) & (CaseEvent.seq == newest.c.seq)))
+    return {case_id: (seq, hash_) for case_id, seq, hash_ in rows}
+
+
+def case_transitions(*, cases: list[Case], trigger: str, actor, data_of: Callable[[Case], dict[str, Any] | None]
+                     ) -> list[Case]:
+    """Fire ``trigger`` on every case of ``cases`` as ``actor`` in ONE transaction: all of them or none.
+
+    The batch form of ``case_transition`` (same checks, rows and hooks, case by case in list order)
+    for the sweep: the caller has loaded (and row-locked) the cases, ``data_of(case)`` gives each its
+    data. The cases' versioned UPDATEs, their events (chained to each case's last event, read in one
+    query) and deadline history are written in bulk, and the hooks run once for the batch
+    (``run_transition_hooks_many``). Triggers with evidence (``attachment_ids``) are not batched.
+    """
+    role = actor_role(actor)
+    ctxs: list[TransitionContext] = []
+    try:
+        prepared = []
+        with db.session.no_autoflush:  # one flush for the batch's versioned UPDATEs
+            for case in cases:
+                check_permission(trigger, role, same_unit=actor is not None and actor.unit_id == case.unit_id)
+                from_state = case.state
+                destination(from_state, trigger, case)
+                cleaned = validate(trigger, data_of(case))
+                if cleaned.get("attachment_ids"):
+                    raise ValueError("case_transitions does not link evidence; use case_transition")
+                at = clock.now()
+                cleaned, changes = _apply(case, trigger, actor, role, cleaned, at)
+                prepared.append((case, from_state, cleaned, changes, at))
+        db.session.flush()  # the versioned UPDATEs: a concurrent change raises StaleDataError here
+        links = _last_links([case.id for case in cases])
+        events = []
+        for case, from_state, cleaned, _changes, at in prepared:
+            seq, prev_hash = links.get(case.id) or (0, GENESIS)
+            event = CaseEvent(case_id=case.id, seq=seq + 1, trigger=trigger, from_state=from_state,
+                              to_state=case.state, actor_id=getattr(actor, "id", None), actor_role=role, at=at,
+                              data=jsonable(cleaned), prev_hash=prev_hash)
+            event.hash = event_hash(event)
+            links[case.id] = (event.seq, event.hash)  # a case listed twice chains to its own new event
+            events.append(event)
+        db.session.add_all(events)
+        db.session.flush()  # the events' ids
+        for event, (case, from_state, cleaned, changes, at) in zip(events, prepared, strict=True):
+            for change in changes:
+                change.event_id = event.id
+            db.session.add_all(changes)
+            ctxs.append(TransitionContext(case=case, event=event, trigger=trigger, actor=actor, actor_role=role,
+                                          data=cleaned, from_state=from_state, to_state=case.state, at=at))
+        run_transition_hooks_many(ctxs)
+        db.session.flush()
+        db.session.commit()
+    except Exception as error:  # noqa: BLE001 - every failure rolls back and becomes a domain error
+        raise _fail(error) from error
+    for ctx in ctxs:
+        _after_commit(ctx)
+    return cases
 
 
 def case_state_valid(case: Case) -> bool:

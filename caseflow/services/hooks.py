@@ -6,6 +6,11 @@ order, inside the same transaction. A hook may add rows (ledger entries, documen
 notifications) to the session and append to ``ctx.documents`` / ``ctx.notifications``; it
 must not commit. Raising aborts the whole transition. Work that must wait until after the
 commit (sending e-mail) goes into ``ctx.after_commit``.
+
+``case_transitions`` (a batch of cases, one transaction) calls ``run_transition_hooks_many``:
+a module's ``on_transitions(ctxs)`` when it has one, else its ``on_transition`` for each
+context in turn. A batch hook must leave the same rows as
+the one-by-one calls.
 """
 from __future__ import annotations
 
@@ -55,3 +60,17 @@ def run_transition_hooks(ctx: TransitionContext) -> None:
     """Call every hook with the context, in order."""
     for hook in _hooks():
         hook(ctx)
+
+
+def run_transition_hooks_many(ctxs: list[TransitionContext]) -> None:
+    """Call every hook for a batch of contexts (one transaction), in ``HOOK_MODULES`` order."""
+    if not ctxs:
+        return
+    for name in HOOK_MODULES:
+        module = importlib.import_module(name)
+        batch = getattr(module, "on_transitions", None)
+        if batch is not None:
+            batch(ctxs)
+        else:
+            for ctx in ctxs:
+                module.on_transition(ctx)

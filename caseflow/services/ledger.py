@@ -28,6 +28,7 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from caseflow import clock
 from caseflow import scoring as s
+from caseflow.db_bulk import bind_row, binds_for, bulk_insert
 from caseflow.extensions import db
 from caseflow.models import PeriodResult, ScoreEntry, ScoringScheme, Unit
 from caseflow.selectors.scoring import unit_index, what_if
@@ -114,6 +115,9 @@ _E, _R = ScoreEntry.__table__.c, PeriodResult.__table__.c
 _STORED = select(_E.id, _E.unit_id, _E.year, _E.quarter, _E.dimension, _E.points, _E.reason, _E.detail,
                  _E.source_kind, _E.source_id).where(
     _E.unit_id == bindparam("unit_id"), _E.year == bindparam("year"), _E.quarter == bindparam("quarter"))
+_STORED_MANY = select(*_STORED.selected_columns).where(
+    _E.unit_id.in_(bindparam("unit_ids", expanding=True)), _E.year == bindparam("year"),
+    _E.quarter == bindparam("quarter"))
 _UPDATE_RESULT = update(PeriodResult.__table__).where(
     _R.unit_id == bindparam("key_unit"), _R.year == bindparam("key_year"), _R.quarter == bindparam("key_quarter"))
 
@@ -164,57 +168,6 @@ PARALLEL_MIN_UNITS = 2000
 MAX_WORKERS = 2
 SAMPLES = 5  # differences listed per quarter and direction
 DELETE_CHUNK = 1000  # unit ids per DELETE
-
-
-def _binds(table, columns: tuple[str, ...], dialect) -> list | None:
-    """The bind processors of ``columns`` by position, or None when the driver takes rows as a Core
-    executemany does (not PostgreSQL's COPY through psycopg, not SQLite's qmark ``executemany``)."""
-    if not (dialect.name == "postgresql" and dialect.driver == "psycopg") and dialect.paramstyle != "qmark":
-        return None
-    return [(i, bind) for i, c in enumerate(columns)
-            if (bind := table.c[c].type.dialect_impl(dialect).bind_processor(dialect)) is not None]
-
-
-def bulk_insert(table, columns: tuple[str, ...], values: Iterable[tuple], *, bound: bool = False,
-                constants: dict[str, int | None] | None = None) -> None:
-    """Insert many rows (tuples in ``columns`` order) in the session's transaction: PostgreSQL (psycopg)
-    through COPY, SQLite through one driver ``executemany`` (each value bound as its column type binds it,
-    e.g. ``Numeric`` as a float on SQLite, unless ``bound``: already done), other drivers through a Core
-    executemany. ``constants``: integer (or NULL) columns with the same value in every row, which SQLite
-    takes as literals instead of binding them row by row."""
-    conn = db.session.connection()
-    dialect = conn.dialect
-    constants = constants or {}
-    if any(v is not None and type(v) is not int for v in constants.values()):
-        raise TypeError("bulk_insert constants are integers or None")
-    binds = _binds(table, columns, dialect)
-    if binds is None:
-        rows = [{**dict(zip(columns, v, strict=True)), **constants} for v in values]
-        if rows:
-            conn.execute(table.insert(), rows)
-        return
-    if binds and not bound:
-        values = (_bound(v, binds) for v in values)
-    quote = dialect.identifier_preparer
-    target = f"{quote.format_table(table)} ({', '.join(quote.quote(c) for c in (*columns, *constants))})"
-    if dialect.name == "postgresql":
-        extra = tuple(constants.values())
-        with conn.connection.driver_connection.cursor() as cursor, \
-                cursor.copy(f"COPY {target} FROM STDIN") as stream:
-            for value in values:
-                stream.write_row(value + extra if extra else value)
-        return
-    values = values if isinstance(values, list) else list(values)
-    literals = ["NULL" if v is None else str(v) for v in constants.values()]
-    if values:
-        conn.exec_driver_sql(f"INSERT INTO {target} VALUES ({', '.join(['?'] * len(columns) + literals)})", values)
-
-
-def _bound(value: tuple, binds: list) -> tuple:
-    value = list(value)
-    for i, bind in binds:
-        value[i] = bind(value[i])
-    return tuple(value)
 
 
 def _entry_values(rows: Iterable[tuple], scheme_id: int, revision_id: int | None) -> Iterable[tuple]:
@@ -313,7 +266,7 @@ def _recompute_slice(plan: _Plan, selection) -> _Slice:
         part.computed += len(rows)
         values = _slice_values(rows)
         if binds:
-            values = [_bound(v, binds) for v in values]
+            values = [bind_row(v, binds) for v in values]
         kept = stored.pop(unit_id, None)
         if kept is not None:
             part.stored += len(kept)
@@ -340,7 +293,7 @@ def _recompute_slice(plan: _Plan, selection) -> _Slice:
         for (unit_id, qq), rows in fresh.items():
             value = tuple(map(result_row(unit_id, year, qq, rows, scheme, False, rows=True, now=plan.now).__getitem__,
                               _RESULT_COLUMNS))
-            part.results.append(_bound(value, plan.result_binds) if plan.result_binds else value)
+            part.results.append(bind_row(value, plan.result_binds) if plan.result_binds else value)
     return part
 
 
@@ -473,8 +426,8 @@ def recompute_in_session(year: int, quarter: int | None = None, *, unit_ids: lis
     # when sliced, the case outcomes (found by date, so a slice would read the whole year's events again).
     plan = _Plan(year, quarters, _SchemeRef(scheme.id, scheme.data), src.performance(year, scheme.data, unit_ids),
                  src.case_outcomes(year, quarters[-1], unit_ids) if len(selections) > 1 else None,
-                 clock.now(), write, revision_id, _binds(ScoreEntry.__table__, _SLICE_COLUMNS, dialect),
-                 _binds(PeriodResult.__table__, _RESULT_COLUMNS, dialect))
+                 clock.now(), write, revision_id, binds_for(ScoreEntry.__table__, _SLICE_COLUMNS, dialect),
+                 binds_for(PeriodResult.__table__, _RESULT_COLUMNS, dialect))
     report.workers = workers if len(selections) > 1 else 1
     missing: dict[int, list] = {qq: [] for qq in quarters}
     unexpected: dict[int, list] = {qq: [] for qq in quarters}
@@ -582,3 +535,83 @@ def on_transition(ctx) -> None:
     else:  # a clock set back (replays): the state at that quarter's end from the events
         overdue = case.unit_id in src.overdue_open_units(year, quarter, [case.unit_id])
     _save_result(result_row(case.unit_id, year, quarter, combined, scheme, overdue, rows=True))
+
+
+def on_transitions(ctxs) -> None:
+    """``on_transition`` for a batch of transitions in one transaction (``case_transitions``: the sweep's
+    escalations): the same entries and results, each unit-quarter's stored ledger read, limited and
+    written once for all its events. ``issue_notice`` (which also records the case's notice deduction)
+    goes one by one."""
+    today = clock.today()
+    periods: dict[tuple[int, int], dict[int, list]] = {}
+    for ctx in ctxs:
+        if ctx.trigger not in src.SCORED_TRIGGERS:
+            continue
+        if ctx.trigger == "issue_notice":
+            on_transition(ctx)
+            continue
+        year, quarter = src.event_quarter(ctx.event.at)
+        if year < today.year and year_status_of(year) == "published":
+            continue  # as ``on_transition``: published results change by revision only
+        periods.setdefault((year, quarter), {}).setdefault(ctx.case.unit_id, []).append(ctx)
+    for (year, quarter), units in sorted(periods.items()):
+        _book_period(year, quarter, units)
+
+
+def _book_period(year: int, quarter: int, units: dict[int, list]) -> None:
+    """Book the events of ``units`` (unit → contexts) in one unit-quarter each, as ``on_transition`` does
+    event by event: new case entries, fresh limits, the result; a unit with nothing stored yet (or an event
+    already booked) is recomputed from its sources instead."""
+    scheme = _current_scheme(year)
+    rules = s.Rules(scheme.data)
+    accepts = {ctx.case.id: ctx.event.id for ctxs in units.values() for ctx in ctxs if ctx.trigger == "accept"}
+    dues = src.rectify_due_before(list(accepts), accepts)
+    ids = sorted(units)
+    stored_by: dict[int, list] = {}
+    for start in range(0, len(ids), DELETE_CHUNK):
+        for row in db.session.execute(_STORED_MANY, {"unit_ids": ids[start:start + DELETE_CHUNK], "year": year,
+                                                     "quarter": quarter}):
+            stored_by.setdefault(row.unit_id, []).append(row)
+    if (year, quarter) == s.quarter_of(clock.today()):
+        overdue = src.overdue_now_units(ids)
+    else:  # a clock set back (replays), as ``on_transition``
+        overdue = src.overdue_open_units(year, quarter, ids)
+    refresh, stale, rows, results = [], [], [], []
+    for unit_id in ids:
+        ctxs, stored = units[unit_id], stored_by.get(unit_id, [])
+        events = {ctx.event.id for ctx in ctxs}
+        if not stored or any(r.source_kind == "case_event" and r.source_id in events for r in stored):
+            refresh.append(unit_id)
+            continue
+        new = [(unit_id, year, quarter, *tail) for ctx in ctxs
+               if (tail := rules.outcome_tail(src.outcome_of(ctx.event, ctx.case, dues.get(ctx.case.id))))]
+        kept = [tuple(r)[1:] for r in stored if r.reason not in s.LIMIT_REASONS]
+        combined = s.limit_rows(kept + new, scheme=scheme.data)
+        stale += [r.id for r in stored if r.reason in s.LIMIT_REASONS]
+        rows += [e for e in combined if e[5] in s.LIMIT_REASONS or (e[7] == "case_event" and e[8] in events)]
+        results.append(result_row(unit_id, year, quarter, combined, scheme, unit_id in overdue, rows=True))
+    for start in range(0, len(stale), DELETE_CHUNK):
+        db.session.execute(delete(ScoreEntry.__table__).where(_E.id.in_(stale[start:start + DELETE_CHUNK])))
+    insert_entries(rows, scheme.id)
+    _save_results(results)
+    if refresh:
+        recompute_in_session(year, quarter, unit_ids=refresh)
+
+
+def _save_results(values: list[dict]) -> None:
+    """``_save_result`` for many unit-quarters of one period: UPDATEs for those stored, INSERTs for the rest."""
+    if not values:
+        return
+    year, quarter = values[0]["year"], values[0]["quarter"]
+    ids = [v["unit_id"] for v in values]
+    have: set[int] = set()
+    for start in range(0, len(ids), DELETE_CHUNK):
+        have.update(db.session.scalars(select(_R.unit_id).where(
+            _R.year == year, _R.quarter == quarter, _R.unit_id.in_(ids[start:start + DELETE_CHUNK]))))
+    updates = [{**v, "key_unit": v["unit_id"], "key_year": year, "key_quarter": quarter}
+               for v in values if v["unit_id"] in have]
+    if updates:
+        db.session.execute(_UPDATE_RESULT, updates)
+    inserts = [v for v in values if v["unit_id"] not in have]
+    if inserts:
+        db.session.execute(insert(PeriodResult.__table__), inserts)

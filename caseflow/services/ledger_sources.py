@@ -257,17 +257,27 @@ _OPEN_OF_UNIT = select(_CASE.state, _CASE.ack_due, _CASE.rectify_due).where(
     _CASE.unit_id == bindparam("unit_id"), _CASE.state.in_(OPEN_STATES))
 
 
+def _overdue(state: str, ack_due: date | None, rectify_due: date | None, today: date) -> bool:
+    if state in ESCALATED_STATES:
+        return True
+    due = ack_due if state == "notice_issued" else rectify_due if state == "rectifying" else None
+    return due is not None and due < today
+
+
 def overdue_now(unit_id: int) -> bool:
     """Whether the unit has an overdue open case right now (the current quarter; cases' own columns)."""
     today = clock.today()
-    rows = db.session.execute(_OPEN_OF_UNIT, {"unit_id": unit_id})
-    for state, ack_due, rectify_due in rows:
-        if state in ESCALATED_STATES:
-            return True
-        due = ack_due if state == "notice_issued" else rectify_due if state == "rectifying" else None
-        if due is not None and due < today:
-            return True
-    return False
+    return any(_overdue(*row, today) for row in db.session.execute(_OPEN_OF_UNIT, {"unit_id": unit_id}))
+
+
+def overdue_now_units(unit_ids: list[int]) -> set[int]:
+    """``overdue_now`` of many units: those with an overdue open case right now."""
+    today, found = clock.today(), set()
+    for start in range(0, len(unit_ids), 1000):
+        rows = db.session.execute(select(_CASE.unit_id, _CASE.state, _CASE.ack_due, _CASE.rectify_due).where(
+            _CASE.unit_id.in_(unit_ids[start:start + 1000]), _CASE.state.in_(OPEN_STATES)))
+        found.update(unit_id for unit_id, *row in rows if _overdue(*row, today))
+    return found
 
 
 def overdue_open_cases(year: int, quarter: int, unit_ids=None) -> dict[int, int]:
@@ -311,4 +321,4 @@ def overdue_open_cases(year: int, quarter: int, unit_ids=None) -> dict[int, int]
 
 
 __all__ = ["SCORED_TRIGGERS", "Sources", "UnitRange", "case_outcomes", "unit_cond", "accept_on_time", "event_quarter", "load_sources", "outcome_of",
-           "overdue_now", "overdue_open_cases", "overdue_open_units", "performance", "quarter_bounds", "rectify_due_before"]
+           "overdue_now", "overdue_now_units", "overdue_open_cases", "overdue_open_units", "performance", "quarter_bounds", "rectify_due_before"]

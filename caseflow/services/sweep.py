@@ -9,8 +9,10 @@ a few index entries and does nothing).
   one transaction — the cases re-checked and row-locked (``FOR UPDATE SKIP LOCKED`` on
   PostgreSQL), their marks inserted at once (``ON CONFLICT DO NOTHING RETURNING``: only a new mark
   notifies, so a re-run or a parallel run does nothing twice), recipients read once per batch.
-- Escalations change a case's state: each goes through ``case_transition`` (events, ledger,
-  documents, notifications) in its own transaction, locked the same way.
+- Escalations change a case's state: ``ESCALATE_BATCH`` cases at a time go through
+  ``case_transitions`` (the batch form of ``case_transition``: events, deadlines, ledger, documents,
+  notifications) in one transaction, after the cases are locked and re-checked the same way and
+  their marks inserted. ``sweep_case`` (the demo's replay) escalates one case through ``case_transition``.
 
 A failing batch is retried case by case, so one failing case is logged and skipped, never the rest.
 """
@@ -31,9 +33,9 @@ from caseflow import clock
 from caseflow.errors import N_, CaseflowError
 from caseflow.extensions import db
 from caseflow.models import Case, SweepMark, Unit, User
-from caseflow.notifications import case_params, handlers, notify, unit_leaders
+from caseflow.notifications import case_params, handlers, notify_many, unit_leaders
 from caseflow.services.calendar import get_calendar
-from caseflow.services.cases import case_transition
+from caseflow.services.cases import case_transition, case_transitions
 from caseflow.services.deadlines import COLUMNS
 from caseflow.states import DEADLINE_KINDS, DEADLINES, OVERDUE_ESCALATION, SWEEP_TRIGGER
 
@@ -47,6 +49,8 @@ DEADLINE_NAMES: dict[str, str] = {"acknowledge": N_("acknowledgement"), "rectify
 REMINDED: dict[str, Callable] = {"acknowledge": unit_leaders, "rectify": unit_leaders, "verify": handlers}
 # Deadlines reminded or alerted per transaction.
 BATCH = 500
+# Cases escalated per transaction.
+ESCALATE_BATCH = 1000
 
 Pair = tuple[int, str]  # (case id, deadline kind)
 
@@ -204,11 +208,14 @@ def _notify_batch(pairs: list[Pair], today: date, report: SweepReport) -> None:
     recipients = _recipients(dues)
     after: list[Callable[[], None]] = []
     reminded, alerted = [], []
+    calls = []
     for d in dues:
         overdue = d.due < today
-        notify(users=recipients[d.id], kind="overdue" if overdue else "reminder", case=d, after_commit=after,
-               params=case_params(d, deadline=DEADLINE_NAMES[d.kind], due=d.due.isoformat(), kind=d.kind))
+        calls.append({"users": recipients[d.id], "kind": "overdue" if overdue else "reminder", "case": d,
+                      "after_commit": after,
+                      "params": case_params(d, deadline=DEADLINE_NAMES[d.kind], due=d.due.isoformat(), kind=d.kind)})
         (alerted if overdue else reminded).append(d.number)
+    notify_many(calls)  # the rows of every deadline in one insert
     db.session.commit()
     report.reminded += reminded
     report.alerted += alerted
@@ -229,9 +236,55 @@ def _escalate(case_id: int, kind: str, today: date, report: SweepReport) -> None
         return
     due = getattr(case, COLUMNS[kind])
     _insert_marks([{"case_id": case.id, "kind": kind, "due": due, "action": "escalate", "at": clock.now()}])
-    case_transition(case=case, trigger=SWEEP_TRIGGER, actor=None,
-                    data={"reason": OVERDUE_ESCALATION[kind], "note": f"{kind} due {due.isoformat()}"})
+    case_transition(case=case, trigger=SWEEP_TRIGGER, actor=None, data=_escalation_data(kind, due))
     report.escalated.append(case.number)
+
+
+def _escalation_data(kind: str, due: date) -> dict:
+    return {"reason": OVERDUE_ESCALATION[kind], "note": f"{kind} due {due.isoformat()}"}
+
+
+def _escalate_batch(pairs: list[Pair], today: date, report: SweepReport) -> None:
+    """Escalate a batch of overdue deadlines in one transaction: lock and re-check the cases (``_escalate``'s
+    conditions), insert their marks, fire ``escalate`` on them in ``pairs`` order through ``case_transitions``."""
+    by_kind: dict[str, list[int]] = {}
+    for case_id, kind in pairs:
+        by_kind.setdefault(kind, []).append(case_id)
+    found: dict[Pair, Case] = {}
+    for kind, ids in by_kind.items():
+        column = getattr(Case, COLUMNS[kind])
+        stmt = select(Case).where(Case.id.in_(ids), Case.state == STATE_OF[kind], column.is_not(None),
+                                  column < today)
+        for case in db.session.scalars(_lock(stmt).execution_options(populate_existing=True)).unique():
+            found[(case.id, kind)] = case
+    dues: dict[int, tuple[str, date]] = {}
+    for case_id, kind in pairs:  # a case escalates once, for its first listed deadline (as one by one)
+        if (case_id, kind) in found and case_id not in dues:
+            dues[case_id] = (kind, getattr(found[(case_id, kind)], COLUMNS[kind]))
+    if not dues:
+        db.session.rollback()
+        return
+    cases = [found[(case_id, kind)] for case_id, (kind, _due) in dues.items()]
+    numbers = [case.number for case in cases]  # read now: the commit expires the cases
+    at = clock.now()
+    _insert_marks([{"case_id": case_id, "kind": kind, "due": due, "action": "escalate", "at": at}
+                   for case_id, (kind, due) in dues.items()])
+    case_transitions(cases=cases, trigger=SWEEP_TRIGGER, actor=None,
+                     data_of=lambda case: _escalation_data(*dues[case.id]))
+    report.escalated += numbers
+
+
+def _escalate_all(pairs: list[Pair], today: date, report: SweepReport) -> None:
+    """Escalations batch by batch; a failing batch is redone case by case through ``case_transition``."""
+    for start in range(0, len(pairs), ESCALATE_BATCH):
+        batch = pairs[start:start + ESCALATE_BATCH]
+        try:
+            _escalate_batch(batch, today, report)
+        except Exception:  # noqa: BLE001 - isolate the failing case below
+            db.session.rollback()
+            log.warning("sweep escalation batch failed; retrying its %d cases one by one", len(batch), exc_info=True)
+            for case_id, kind in batch:
+                _guarded(lambda c=case_id, k=kind: _escalate(c, k, today, report), case_id, report)
 
 
 def _failed(case_id: int, error: Exception, report: SweepReport) -> None:
@@ -285,7 +338,6 @@ def sweep_run() -> SweepReport:
     t1 = time.perf_counter()
     _notify_all(remind, today, report)
     t2 = time.perf_counter()
-    for case_id, kind in escalate:
-        _guarded(lambda c=case_id, k=kind: _escalate(c, k, today, report), case_id, report)
+    _escalate_all(escalate, today, report)
     report.seconds = {"scan": t1 - t0, "remind": t2 - t1, "escalate": time.perf_counter() - t2}
     return report

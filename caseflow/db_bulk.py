@@ -1,0 +1,59 @@
+"""Bulk inserts of many rows in the session's transaction, for the write paths that produce thousands:
+PostgreSQL (psycopg) through one COPY, SQLite through one driver ``executemany`` of prepared values."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from caseflow.extensions import db
+
+
+def binds_for(table, columns: tuple[str, ...], dialect) -> list | None:
+    """The bind processors of ``columns`` by position, or None when the driver takes rows as a Core
+    executemany does (not PostgreSQL's COPY through psycopg, not SQLite's qmark ``executemany``)."""
+    if not (dialect.name == "postgresql" and dialect.driver == "psycopg") and dialect.paramstyle != "qmark":
+        return None
+    return [(i, bind) for i, c in enumerate(columns)
+            if (bind := table.c[c].type.dialect_impl(dialect).bind_processor(dialect)) is not None]
+
+
+def bulk_insert(table, columns: tuple[str, ...], values: Iterable[tuple], *, bound: bool = False,
+                constants: dict[str, int | None] | None = None) -> None:
+    """Insert many rows (tuples in ``columns`` order) in the session's transaction: PostgreSQL (psycopg)
+    through COPY, SQLite through one driver ``executemany`` (each value bound as its column type binds it,
+    e.g. ``Numeric`` as a float on SQLite, unless ``bound``: already done), other drivers through a Core
+    executemany. ``constants``: integer (or NULL) columns with the same value in every row, which SQLite
+    takes as literals instead of binding them row by row."""
+    conn = db.session.connection()
+    dialect = conn.dialect
+    constants = constants or {}
+    if any(v is not None and type(v) is not int for v in constants.values()):
+        raise TypeError("bulk_insert constants are integers or None")
+    binds = binds_for(table, columns, dialect)
+    if binds is None:
+        rows = [{**dict(zip(columns, v, strict=True)), **constants} for v in values]
+        if rows:
+            conn.execute(table.insert(), rows)
+        return
+    if binds and not bound:
+        values = (bind_row(v, binds) for v in values)
+    quote = dialect.identifier_preparer
+    target = f"{quote.format_table(table)} ({', '.join(quote.quote(c) for c in (*columns, *constants))})"
+    if dialect.name == "postgresql":
+        extra = tuple(constants.values())
+        with conn.connection.driver_connection.cursor() as cursor, \
+                cursor.copy(f"COPY {target} FROM STDIN") as stream:
+            for value in values:
+                stream.write_row(value + extra if extra else value)
+        return
+    values = values if isinstance(values, list) else list(values)
+    literals = ["NULL" if v is None else str(v) for v in constants.values()]
+    if values:
+        conn.exec_driver_sql(f"INSERT INTO {target} VALUES ({', '.join(['?'] * len(columns) + literals)})", values)
+
+
+def bind_row(value: tuple, binds: list) -> tuple:
+    """``value`` with each of ``binds`` (``binds_for``) applied to its position."""
+    value = list(value)
+    for i, bind in binds:
+        value[i] = bind(value[i])
+    return tuple(value)
