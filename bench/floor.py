@@ -6,11 +6,24 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, jsonify, request
-from sqlalchemy import String, and_, cast, func, or_, select
+from sqlalchemy import String, and_, cast, func, or_, select, union_all
+from sqlalchemy.orm import aliased
 
 from caseflow import clock
 from caseflow.extensions import db
-from caseflow.models import Case, CaseEvent, DeadlineChange, Document, PeriodResult, Signal, Unit
+from caseflow.models import (
+    Attachment,
+    Case,
+    CaseEvent,
+    DeadlineChange,
+    Document,
+    EligibilityRecord,
+    PeriodResult,
+    Signal,
+    Station,
+    Unit,
+)
+from caseflow.models.units import station_area
 
 bp = Blueprint("bench_floor", __name__, url_prefix="/_bench/floor")
 OPEN = ("notice_issued", "rectifying", "verifying", "escalated", "talk", "inquiry")
@@ -31,14 +44,27 @@ def _colour_join(stmt, year: int, quarter: int):
                                              PeriodResult.quarter == quarter))
 
 
-def _units_list(per_page: int = 50) -> dict:
+def _units_list(per_page: int = 50, towns: bool = False) -> dict:
     year, quarter = _quarter()
-    stmt = _colour_join(select(Unit.id, Unit.code, Unit.name, Unit.kind, PeriodResult.colour, PeriodResult.index),
-                        year, quarter).order_by(Unit.code).limit(per_page)
-    return {"total": db.session.scalar(select(func.count(Unit.id))), "items": _rows(stmt)}
+    if not towns:
+        stmt = _colour_join(select(Unit.id, Unit.code, Unit.name, Unit.kind, PeriodResult.colour, PeriodResult.index),
+                            year, quarter).order_by(Unit.code).limit(per_page)
+        return {"total": db.session.scalar(select(func.count(Unit.id))), "items": _rows(stmt)}
+    # The unit list also shows each unit's town and offers every town in its filter.
+    town = aliased(Unit)
+    stmt = (_colour_join(select(Unit.id, Unit.code, Unit.name, Unit.kind, town.name, PeriodResult.colour,
+                                PeriodResult.index), year, quarter)
+            .outerjoin(town, town.id == Unit.parent_id).order_by(Unit.code).limit(per_page))
+    return {"total": db.session.scalar(select(func.count(Unit.id))), "items": _rows(stmt), "towns": _towns()}
+
+
+def _towns() -> list[list]:
+    """The towns of the filters of the unit list and the board."""
+    return _rows(select(Unit.id, Unit.name).where(Unit.kind == "town").order_by(Unit.code))
 
 
 def _case_list(where, order, per_page: int = 25) -> dict:
+    per_page = int(request.args.get("per_page", per_page))
     stmt = (select(Case.id, Case.number, Case.title, Case.state, Case.severity, Case.ack_due, Case.rectify_due,
                    Case.verify_due, Case.opened_at, Unit.name).join(Unit, Unit.id == Case.unit_id)
             .where(*where).order_by(order).limit(per_page))
@@ -53,19 +79,22 @@ def _overdue():
 
 @bp.route("/units")
 def units():
-    """Unit list / API units: one page of units with this quarter's colour, and the total."""
-    return jsonify(_units_list())
+    """Unit list / API units: one page of units with this quarter's colour, and the total (``towns=1``: with
+    each unit's town and the towns of the filter, as the unit list shows)."""
+    return jsonify(_units_list(towns=bool(request.args.get("towns"))))
 
 
 @bp.route("/board")
 def board():
-    """Board: colour counts of the quarter and the first 300 tiles grouped by town."""
+    """Board: colour counts of the quarter per town (the group headings; the totals add them up), the first
+    300 tiles grouped by town, and the filters' towns and quarters."""
     year, quarter = _quarter()
-    counts = _rows(_colour_join(select(PeriodResult.colour, func.count(Unit.id)), year, quarter)
-                   .group_by(PeriodResult.colour))
+    counts = _rows(_colour_join(select(Unit.parent_id, PeriodResult.colour, func.count(Unit.id)), year, quarter)
+                   .group_by(Unit.parent_id, PeriodResult.colour))
     tiles = _rows(_colour_join(select(Unit.id, Unit.name, Unit.parent_id, PeriodResult.colour), year, quarter)
                   .order_by(Unit.parent_id, Unit.code).limit(300))
-    return jsonify({"counts": counts, "tiles": tiles})
+    quarters = _rows(select(PeriodResult.year, PeriodResult.quarter).where(PeriodResult.quarter > 0).distinct())
+    return jsonify({"counts": counts, "tiles": tiles, "towns": _towns(), "quarters": quarters})
 
 
 @bp.route("/queue")
@@ -96,31 +125,48 @@ def case(case_id: int):
                           CaseEvent.hash).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq))
     changes = _rows(select(DeadlineChange.kind, DeadlineChange.new_due).where(DeadlineChange.case_id == case_id))
     docs = _rows(select(Document.id, Document.kind, Document.number).where(Document.case_id == case_id))
+    files = _rows(select(Attachment.id, Attachment.filename, Attachment.size).where(Attachment.case_id == case_id))
     return jsonify({"case": [row[0].number, row[0].state, row[1]], "events": events, "changes": changes,
-                    "documents": docs})
+                    "documents": docs, "attachments": files})
 
 
 @bp.route("/unit/<int:unit_id>")
 def unit(unit_id: int):
-    """Unit page: the unit, its quarterly results, its open cases and latest signals."""
+    """Unit page: the unit, its quarterly results, its open cases, latest 20 signals, latest 30 documents (its
+    own and its cases'), eligibility records and the stations watching it."""
     u = db.session.get(Unit, unit_id)
     results = _rows(select(PeriodResult.year, PeriodResult.quarter, PeriodResult.index, PeriodResult.colour)
                     .where(PeriodResult.unit_id == unit_id).order_by(PeriodResult.year, PeriodResult.quarter))
     open_cases = _case_list([Case.unit_id == unit_id, Case.state.in_(ACTIVE)], Case.opened_at.desc(), 20)
     signals = _rows(select(Signal.id, Signal.number, Signal.summary, Signal.status).where(Signal.unit_id == unit_id)
-                    .order_by(Signal.received_at.desc()).limit(10))
-    return jsonify({"unit": [u.code, u.name], "results": results, "cases": open_cases, "signals": signals})
+                    .order_by(Signal.received_at.desc()).limit(20))
+    ids = union_all(select(Document.id).where(Document.unit_id == unit_id),
+                    select(Document.id).join(Case, Case.id == Document.case_id).where(Case.unit_id == unit_id))
+    docs = _rows(select(Document.id, Document.kind, Document.number).where(Document.id.in_(ids.scalar_subquery()))
+                 .order_by(Document.created_at.desc()).limit(30))
+    eligibility = _rows(select(EligibilityRecord.year, EligibilityRecord.award, EligibilityRecord.eligible)
+                        .where(EligibilityRecord.unit_id == unit_id))
+    stations = _rows(select(Station.id, Station.name).join(station_area, station_area.c.station_id == Station.id)
+                     .where(station_area.c.unit_id == unit_id))
+    return jsonify({"unit": [u.code, u.name], "results": results, "cases": open_cases, "signals": signals,
+                    "documents": docs, "eligibility": eligibility, "stations": stations})
 
 
 @bp.route("/dashboard/officer")
 def dashboard_officer():
-    """Officer dashboard: own open cases by state, the first of the queue, the triage backlog."""
+    """Officer dashboard: own open cases by state, the first of the queue, the triage backlog (new, overdue,
+    assigned to the officer) and the active units by kind."""
     officer = int(request.args["officer"])
     by_state = _rows(select(Case.state, func.count()).where(Case.handler_id == officer, Case.state.in_(ACTIVE))
                      .group_by(Case.state))
-    backlog = db.session.scalar(select(func.count(Signal.id)).where(Signal.status == "new"))
+    waiting = Signal.status.in_(("new", "assigned"))
+    backlog = db.session.execute(select(
+        select(func.count()).select_from(Signal).where(Signal.status == "new").scalar_subquery(),
+        select(func.count()).select_from(Signal).where(waiting, Signal.handling_due < clock.today()).scalar_subquery(),
+        select(func.count()).select_from(Signal).where(waiting, Signal.officer_id == officer).scalar_subquery())).one()
+    by_kind = _rows(select(Unit.kind, func.count()).where(Unit.active.is_(True)).group_by(Unit.kind))
     due = func.coalesce(Case.ack_due, Case.rectify_due, Case.verify_due)
-    return jsonify({"by_state": by_state, "backlog": backlog,
+    return jsonify({"by_state": by_state, "backlog": list(backlog), "by_kind": by_kind,
                     "queue": _case_list([Case.handler_id == officer, Case.state.in_(ACTIVE)], due.asc(), 10)})
 
 

@@ -19,7 +19,7 @@ PAGES: list[tuple[str, str | None, list[tuple[str, dict]], str]] = [
     ("case list (filters)", "supervisor",
      [("cases.index", {"tab": "all", "state": "rectifying", "category": "finance"})],
      "/cases?state=rectifying&category=finance"),
-    ("unit list", "officer", [("units.index", {})], "/units"),
+    ("unit list", "officer", [("units.index", {})], "/units?towns=1"),
     ("unit page", "officer", [("units.show", {"unit_id": "{unit_id}"})], "/unit/{unit_id}"),
     ("board", "supervisor", [("board.index", {})], "/board"),
     ("dashboard (officer)", "officer", [("main.home", {})], "/dashboard/officer?officer={officer_id}"),
@@ -27,7 +27,8 @@ PAGES: list[tuple[str, str | None, list[tuple[str, dict]], str]] = [
     ("public board", None, [("public_board.grades", {}), ("public.board", {})], "/public?year={pub_year}"),
     ("signal queue", "officer", [("signals.queue", {})], "/signals"),
     ("API units", "api:officer", [("api_units.list_units", {})], "/units"),
-    ("API cases", "api:officer", [("api_cases.list_cases", {"state": "rectifying"})], "/cases?state=rectifying"),
+    ("API cases", "api:officer", [("api_cases.list_cases", {"state": "rectifying"})],
+     "/cases?state=rectifying&per_page=50"),
     ("API signals", "api:officer", [("api_signals.list_signals", {})], "/signals"),
 ]
 USERNAMES = {"officer": "officer", "supervisor": "supervisor", "unit_leader": "leader", "auditor": "auditor"}

@@ -32,13 +32,21 @@ def _request_translations():
     """The catalogue of the current locale, looked up once per request (and again when ``force_locale``
     changes the locale): Flask-Babel's own lookup costs several context-local reads and a locale-to-string
     conversion per string, and a page translates hundreds of strings."""
-    locale = get_locale()
-    if not g:
+    try:
+        globals_ = g._get_current_object()  # one context lookup instead of one per attribute
+    except RuntimeError:  # no application context
         return get_translations()
-    cached = g.get("_caseflow_translations")
+    # Flask-Babel keeps the request's (or the forced) locale on ``g._flask_babel``; get_locale() selects it once.
+    locale = getattr(getattr(globals_, "_flask_babel", None), "babel_locale", None) or get_locale()
+    cached = getattr(globals_, "_caseflow_translations", None)
     if cached is None or cached[0] is not locale:
-        cached = g._caseflow_translations = (locale, get_translations())
+        cached = globals_._caseflow_translations = (locale, get_translations())
     return cached[1]
+
+
+def translate(msgid: str) -> str:
+    """``gettext(msgid)`` through the request's cached catalogue (no placeholders to fill)."""
+    return _request_translations().ugettext(msgid)
 
 
 def _fmt_date(d) -> str:

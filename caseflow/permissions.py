@@ -44,7 +44,11 @@ UNIT_SCOPED = frozenset({"unit_leader"})
 
 def can(user, capability: str) -> bool:
     """True when ``user`` (or None for anonymous) holds ``capability``."""
-    role = getattr(user, "role", None)
+    return role_can(getattr(user, "role", None), capability)
+
+
+def role_can(role: str | None, capability: str) -> bool:
+    """True when the role ``role`` (None: anonymous) holds ``capability``."""
     return role is not None and role in CAPABILITIES.get(capability, frozenset())
 
 

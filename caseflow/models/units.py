@@ -1,7 +1,7 @@
 """Units under supervision and the monitoring stations that watch them."""
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Table
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.errors import N_
@@ -27,10 +27,13 @@ station_area = Table(
 class Unit(db.Model):
     """A unit under supervision: a town, village, community, agency, station or enterprise."""
 
+    # Units of a kind in code order: the towns of the unit list's and the board's filters.
+    __table_args__ = (Index("ix_unit_kind_code", "kind", "code"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(120), index=True)
-    kind: Mapped[str] = mapped_column(String(16), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     peer_group: Mapped[str] = mapped_column(String(32), index=True)
     headcount: Mapped[int] = mapped_column(Integer, default=0)

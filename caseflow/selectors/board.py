@@ -20,6 +20,8 @@ KIND_GROUPS = {"agency": -1, "enterprise": -2}
 NO_TOWN = 0
 GROUPS_PER_PAGE = 10
 TILES_PER_PAGE = 300
+# Aliases built once (a fresh alias per call re-derives its column adaptations on every request).
+_RESULT, _BEFORE, _TOWN = aliased(PeriodResult), aliased(PeriodResult), aliased(Unit)
 
 
 def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
@@ -145,7 +147,7 @@ def board_page(*, year: int, quarter: int, town_id: int | None = None, kind: str
                unit_names: dict[int, str] | None = None) -> Board:
     """One page of the board for (year, quarter) with the given filters."""
     prev = previous_quarter(year, quarter)
-    result = aliased(PeriodResult)
+    result = _RESULT
     on_result = and_(result.unit_id == Unit.id, result.year == year, result.quarter == quarter)
     key = group_key().label("gkey")
     filters = {"town_id": town_id, "kind": kind, "colour": colour, "q": q}
@@ -156,7 +158,7 @@ def board_page(*, year: int, quarter: int, town_id: int | None = None, kind: str
                *[func.sum(case((result.colour == c, 1), else_=0)).label(c) for c in COLOURS])
         .select_from(Unit).outerjoin(result, on_result), result, **filters,
     ).group_by(key).subquery()
-    town = aliased(Unit)
+    town = _TOWN
     rows = db.session.execute(
         select(counts_stmt, town.name, town.code)
         .outerjoin(town, town.id == counts_stmt.c.gkey)
@@ -179,7 +181,7 @@ def board_page(*, year: int, quarter: int, town_id: int | None = None, kind: str
 
     # Query 2: the page's tiles, numbered within their group, with both quarters' colours.
     if shown:
-        before = aliased(PeriodResult)
+        before = _BEFORE
         rn = func.row_number().over(partition_by=key, order_by=(Unit.kind != "town", Unit.code)).label("rn")
         inner = _filtered(
             select(Unit.id, Unit.code, Unit.name, Unit.kind, key, rn, result.index, result.colour,

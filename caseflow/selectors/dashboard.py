@@ -15,6 +15,8 @@ from caseflow.services.calendar import get_calendar
 OPEN_STATES = ("detected", "notice_issued", "rectifying", "verifying", "escalated", "talk", "inquiry")
 DUE_SOON_WORKDAYS = 3
 MONTHS = 12
+# Aliases built once (a fresh alias per call re-derives its column adaptations on every request).
+_NOW, _BEFORE, _TOWN = aliased(PeriodResult), aliased(PeriodResult), aliased(Unit)
 
 
 def active_due():
@@ -33,22 +35,25 @@ def town_of_unit():
 
 
 def officer_queue(user) -> dict:
-    """My open cases by state, due-soon and overdue counts, and the cases due next (2 queries)."""
+    """My open cases by state, due-soon and overdue counts, and the cases due next (2 queries: the counts
+    per state carry each state's overdue and due-soon counts, which add up to the totals)."""
     today = clock.today()
     soon = get_calendar().add_workdays(today, DUE_SOON_WORKDAYS)
     due = active_due()
     mine = and_(Case.handler_id == user.id, Case.state.in_(OPEN_STATES))
-    by_state = {state: n for state, n in db.session.execute(
-        select(Case.state, func.count()).where(mine).group_by(Case.state))}
+    by_state, overdue, due_soon = {}, 0, 0
+    for state, n, late, soon_n in db.session.execute(
+            select(Case.state, func.count(), func.sum(case((due < today, 1), else_=0)),
+                   func.sum(case((and_(due >= today, due <= soon), 1), else_=0)))
+            .where(mine).group_by(Case.state)):
+        by_state[state] = n
+        overdue += int(late or 0)
+        due_soon += int(soon_n or 0)
     upcoming = db.session.execute(
         select(Case, due.label("due")).where(mine, due.is_not(None), due <= soon).order_by(due, Case.id).limit(10)
     ).all()
-    counts = db.session.execute(
-        select(func.sum(case((due < today, 1), else_=0)), func.sum(case((and_(due >= today, due <= soon), 1), else_=0)))
-        .where(mine)
-    ).one()
-    return {"by_state": by_state, "open": sum(by_state.values()), "overdue": int(counts[0] or 0),
-            "due_soon": int(counts[1] or 0), "upcoming": upcoming, "today": today, "soon": soon}
+    return {"by_state": by_state, "open": sum(by_state.values()), "overdue": overdue,
+            "due_soon": due_soon, "upcoming": upcoming, "today": today, "soon": soon}
 
 
 def triage_backlog(user) -> dict[str, int]:
@@ -83,7 +88,7 @@ def colour_distribution(year: int, quarter: int) -> dict:
     for y, q, colour, n in rows:
         if colour in now:
             (now if (y, q) == (year, quarter) else before)[colour] = n
-    a, b = aliased(PeriodResult), aliased(PeriodResult)
+    a, b = _NOW, _BEFORE
     moves = db.session.execute(
         select(a.colour, b.colour, func.count())
         .join(b, and_(b.unit_id == a.unit_id, b.year == prev[0], b.quarter == prev[1]))
@@ -118,7 +123,7 @@ def overdue_by_town() -> list[tuple[str, int]]:
     """Open cases past their running deadline, counted per town (agencies etc. under '')."""
     today = clock.today()
     due = active_due()
-    town = aliased(Unit)
+    town = _TOWN
     rows = db.session.execute(
         select(town.name, func.count())
         .select_from(Case).join(Unit, Unit.id == Case.unit_id)

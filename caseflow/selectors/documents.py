@@ -15,6 +15,8 @@ from caseflow.models import Document, Unit
 from caseflow.permissions import UNIT_SCOPED, can, unit_scope
 from caseflow.selectors.common import Page, paginate
 
+_NEWER = aliased(Document)  # built once, not per request
+
 # The capability that lets a user see documents of each kind.
 KIND_CAPABILITY: dict[str, str] = {
     "notice": "cases.read",
@@ -54,7 +56,7 @@ def document_get(user, document_id: int) -> Document:
 
 def _latest():
     """Rows no newer version supersedes."""
-    newer = aliased(Document)
+    newer = _NEWER
     return ~exists().where(newer.supersedes_id == Document.id)
 
 

@@ -1,7 +1,7 @@
 """A user's notifications: the page and the unread count."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from caseflow.extensions import db
 from caseflow.models import Notification
@@ -15,7 +15,11 @@ def notifications_page(user, *, page: int = 1, per_page: int = 25) -> Page:
     return paginate(stmt, page, per_page)
 
 
+# Built once: the menu badge runs it on every page, and a prebuilt statement keeps its cache key.
+_UNREAD = select(func.count(Notification.id)).where(Notification.user_id == bindparam("user_id"),
+                                                    Notification.read_at.is_(None))
+
+
 def unread_count(user) -> int:
     """How many of the user's notifications are unread."""
-    return db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == user.id,
-                                                                       Notification.read_at.is_(None))) or 0
+    return db.session.scalar(_UNREAD, {"user_id": user.id}) or 0

@@ -9,6 +9,7 @@ from caseflow.models import PeriodResult, Unit, YearStatus
 from caseflow.selectors.common import Page
 
 PUBLISHED = "published"
+_TOWN = aliased(Unit)  # built once, not per request
 
 
 def published_years() -> list[int]:
@@ -20,7 +21,7 @@ def published_years() -> list[int]:
 def published_grades(year: int, *, q: str | None = None, kind: str | None = None, page: int = 1,
                      per_page: int = 200) -> Page:
     """(unit name, kind, town name, grade) rows of a published year; empty for any other year."""
-    town = aliased(Unit)
+    town = _TOWN
     published = select(YearStatus.year).where(YearStatus.year == year, YearStatus.status == PUBLISHED)
     stmt = (select(Unit.name, Unit.kind, town.name.label("town"), PeriodResult.grade)
             .join(PeriodResult, and_(PeriodResult.unit_id == Unit.id, PeriodResult.year == year,

@@ -7,20 +7,24 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload, lazyload
 from caseflow.errors import NotFound
 from caseflow.extensions import db
 from caseflow.models import PeriodResult, Station, Unit
+from caseflow.models.units import station_area
 from caseflow.permissions import UNIT_SCOPED, require_unit, unit_scope
 from caseflow.selectors.common import Page, current_quarter, paginate
 
 # Above this many choices a page offers a search field (code or name, resolved on the server)
 # instead of a <select>: a province has 10,000 units and 880 stations, a district about 200 units.
 SELECT_MAX = 100
+# Built once: a fresh alias per call re-derives every column adaptation (a large share of a list's CPU time).
+_RESULT = aliased(PeriodResult)
+_PARENT = aliased(Unit)
 
 
 def units_page(user, *, kind: str | None = None, q: str | None = None, town_id: int | None = None,
-               colour: str | None = None, page: int = 1, per_page: int = 50) -> Page:
+               colour: str | None = None, page: int = 1, per_page: int = 50, with_town: bool = True) -> Page:
     """Units with their current-quarter colour (None until scored), filtered and paginated; each unit's
-    parent (its town) comes in the same query."""
+    parent (its town) comes in the same query unless ``with_town`` is false (a list that shows no town)."""
     year, quarter = current_quarter()
-    result = aliased(PeriodResult)
+    result = _RESULT
     on_result = and_(result.unit_id == Unit.id, result.year == year, result.quarter == quarter)
     where = []
     if getattr(user, "role", None) in UNIT_SCOPED:
@@ -34,12 +38,10 @@ def units_page(user, *, kind: str | None = None, q: str | None = None, town_id: 
     if q:
         like = f"%{q.strip()}%"
         where.append(or_(Unit.name.like(like), Unit.code.like(like)))
-    parent = aliased(Unit)
-    stmt = (
-        select(Unit, result.colour, result.index).outerjoin(result, on_result)
-        .outerjoin(parent, parent.id == Unit.parent_id).options(contains_eager(Unit.parent.of_type(parent)))
-        .where(*where).order_by(Unit.code)
-    )
+    stmt = select(Unit, result.colour, result.index).outerjoin(result, on_result)
+    if with_town:
+        stmt = stmt.outerjoin(_PARENT, _PARENT.id == Unit.parent_id).options(contains_eager(Unit.parent.of_type(_PARENT)))
+    stmt = stmt.where(*where).order_by(Unit.code)
     # The count needs the results only to filter by colour (at most one result per unit and quarter).
     count = select(func.count(Unit.id)).where(*where)
     if colour:
@@ -62,9 +64,11 @@ def towns() -> list:
 
 
 def stations_watching(unit_id: int) -> list[Station]:
-    """The monitoring stations whose area includes the unit."""
+    """The monitoring stations whose area includes the unit (through the area table's unit index, not an
+    EXISTS tried on every station)."""
     return list(db.session.scalars(select(Station).options(lazyload(Station.area))
-                                   .where(Station.area.any(Unit.id == unit_id)).order_by(Station.code)))
+                                   .join(station_area, station_area.c.station_id == Station.id)
+                                   .where(station_area.c.unit_id == unit_id).order_by(Station.code)))
 
 
 def current_result(unit_id: int) -> PeriodResult | None:

@@ -129,12 +129,14 @@ def new():
     return redirect(url_for("cases.show", case_id=case.id))
 
 
-def _attachment_choices(case_id: int) -> list[tuple[int, str]]:
-    return [(a.id, f"{a.filename} ({a.sha256[:12]}…)") for a in sel.case_attachments(case_id)]
+def _attachment_choices(case_id: int, rows: list | None = None) -> list[tuple[int, str]]:
+    rows = sel.case_attachments(case_id) if rows is None else rows
+    return [(a.id, f"{a.filename} ({a.sha256[:12]}…)") for a in rows]
 
 
-def _forms(case, formdata_for: str | None = None) -> dict:
-    english, attachments = is_english(), _attachment_choices(case.id)
+def _forms(case, formdata_for: str | None = None, attachments: list | None = None) -> dict:
+    """The forms of the triggers the user may fire (``attachments``: the case's rows, when already read)."""
+    english, attachments = is_english(), _attachment_choices(case.id, attachments)
     forms = {}
     for name in sel.triggers_for(current_user, case):
         form = transition_form(name, english=english, attachments=attachments,
@@ -145,7 +147,7 @@ def _forms(case, formdata_for: str | None = None) -> dict:
     return forms
 
 
-def _render(case, forms: dict, status: int = 200, open_trigger: str | None = None):
+def _render(case, forms: dict, status: int = 200, open_trigger: str | None = None, attachments: list | None = None):
     calendar = get_calendar()
     deadlines = deadlines_of(case)
     uncovered = calendar.uncovered_years(*(d.due for d in deadlines))
@@ -153,7 +155,7 @@ def _render(case, forms: dict, status: int = 200, open_trigger: str | None = Non
     return render_template(
         "cases/show.html", case=case, forms=forms, deadlines=deadlines, uncovered=uncovered,
         history=sel.deadline_history(case.id), events=sel.case_events(case.id),
-        attachments=sel.case_attachments(case.id), documents=sel.case_documents(case.id), has_docs=has_docs,
+        attachments=sel.case_attachments(case.id) if attachments is None else attachments, documents=sel.case_documents(case.id), has_docs=has_docs,
         state_labels=STATE_LABELS, trigger_labels=TRIGGER_LABELS, triggers=TRIGGERS, severities=SEVERITIES,
         field_labels=FIELD_LABELS, choice_labels=CHOICE_LABELS, origins=ORIGINS,
         categories=CATEGORIES, upload_form=UploadForm(prefix="up") if can(current_user, "cases.upload") else None,
@@ -165,7 +167,9 @@ def _render(case, forms: dict, status: int = 200, open_trigger: str | None = Non
 def show(case_id: int):
     """The case page: state, deadlines, timeline, documents, evidence and the actions allowed now."""
     case = sel.case_get(current_user, case_id)
-    return _render(case, _forms(case), open_trigger=str_arg("action", TRIGGERS))
+    attachments = sel.case_attachments(case.id)  # read once: the evidence list and the forms' choices
+    return _render(case, _forms(case, attachments=attachments), open_trigger=str_arg("action", TRIGGERS),
+                   attachments=attachments)
 
 
 def _upload_files(case, files) -> list[int]:

@@ -5,11 +5,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from flask import Flask, current_app, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
+from caseflow.i18n import translate
 from caseflow.models import ROLES
-from caseflow.permissions import can
+from caseflow.permissions import can, role_can
 
 
 @dataclass(frozen=True)
@@ -30,22 +30,25 @@ def all_entries() -> tuple[NavEntry, ...]:
     return tuple(sorted(entries, key=lambda e: e.order))
 
 
+def role_entries(role: str | None) -> tuple[NavEntry, ...]:
+    """The entries of the app's endpoints that ``role`` may use: they depend on the role alone (capabilities
+    are a fixed table, endpoints are fixed once the app serves), so each role's list is worked out once."""
+    cache = current_app.extensions.setdefault("caseflow_nav", {})
+    entries = cache.get(role)
+    if entries is None:
+        entries = cache[role] = tuple(
+            entry for entry in all_entries()
+            if entry.endpoint in current_app.view_functions
+            and (not entry.capability or role_can(role, entry.capability))
+            and (entry.roles is None or role in entry.roles))
+    return entries
+
+
 def nav_items() -> list[dict]:
     """The menu entries the current user may use."""
-    items = []
-    for entry in all_entries():
-        if entry.endpoint not in current_app.view_functions:
-            continue
-        if entry.capability and not can(current_user, entry.capability):
-            continue
-        if entry.roles is not None and current_user.role not in entry.roles:
-            continue
-        items.append({
-            "url": url_for(entry.endpoint),
-            "label": _(entry.label),
-            "active": request.endpoint == entry.endpoint,
-        })
-    return items
+    endpoint = request.endpoint
+    return [{"url": url_for(entry.endpoint), "label": translate(entry.label), "active": endpoint == entry.endpoint}
+            for entry in role_entries(getattr(current_user, "role", None))]
 
 
 def init_app(app: Flask) -> None:

@@ -13,7 +13,7 @@ from caseflow.services.attachments import attachment_save
 from caseflow.services.cases import case_transition
 from caseflow.services.deadlines import deadlines_of
 from caseflow.states import STATES, TRIGGERS
-from caseflow.views.api.common import PageArgs, api_user, authenticated, document_errors
+from caseflow.views.api.common import PageArgs, api_user, as_dumped, authenticated, document_errors
 
 blp = Blueprint("api_cases", __name__, url_prefix="/api/v1/cases", description="Cases and their transitions")
 
@@ -117,6 +117,19 @@ def serialize_case(case: Case) -> dict:
             "opened_at": case.opened_at, "overdue": any(d["overdue"] for d in deadlines), "deadlines": deadlines}
 
 
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def summary_dumped(case: Case) -> dict:
+    """``serialize_case`` as ``CaseSummary`` dumps it (dates and instants in ISO 8601, every other value
+    already plain JSON), built directly for the list."""
+    out = serialize_case(case)
+    out["opened_at"] = _iso(out["opened_at"])
+    out["deadlines"] = [{**d, "due": _iso(d["due"])} for d in out["deadlines"]]
+    return out
+
+
 def serialize_detail(case: Case, user) -> dict:
     """A case with its events, documents and the triggers ``user`` may fire now."""
     out = serialize_case(case)
@@ -138,8 +151,8 @@ def list_cases(args: dict):
     user = api_user()
     page = cases_page(user, state=args.get("state"), unit_id=args.get("unit_id"), overdue=args.get("overdue"),
                       page=args["page"], per_page=args["per_page"])
-    return {"items": [serialize_case(c) for c in page.items], "total": page.total, "page": page.page,
-            "per_page": page.per_page}
+    return as_dumped({"items": [summary_dumped(c) for c in page.items], "total": page.total, "page": page.page,
+                      "per_page": page.per_page})
 
 
 @blp.route("/<int:case_id>", methods=["GET"])

@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 from caseflow.models import UNIT_KINDS
 from caseflow.permissions import require
 from caseflow.selectors.units import current_result, unit_get, units_page
-from caseflow.views.api.common import PageArgs, api_user, authenticated, document_errors
+from caseflow.views.api.common import PageArgs, api_user, as_dumped, authenticated, document_errors
 
 blp = Blueprint("api_units", __name__, url_prefix="/api/v1/units", description="Units under supervision")
 
@@ -56,11 +56,12 @@ def list_units(args: dict):
     """List units, filtered by kind and a name/code search."""
     user = api_user()
     require(user, "units.read")
-    page = units_page(user, kind=args.get("kind"), q=args.get("q"), page=args["page"], per_page=args["per_page"])
-    return {
+    page = units_page(user, kind=args.get("kind"), q=args.get("q"), page=args["page"], per_page=args["per_page"],
+                      with_town=False)  # the API shows parent_id, not the town's row
+    return as_dumped({
         "items": [serialize_unit(u, c, i) for u, c, i in page.items],
         "total": page.total, "page": page.page, "per_page": page.per_page,
-    }
+    })
 
 
 @blp.route("/<int:unit_id>", methods=["GET"])
