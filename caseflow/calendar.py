@@ -34,6 +34,8 @@ class WorkCalendar:
     def __init__(self, extra: Mapping[date, bool] | None = None) -> None:
         self.extra: dict[date, bool] = dict(extra or {})
         self.loaded_years = frozenset(d.year for d in self.extra)
+        # year → working days from 1 January up to each day of the year, inclusive (built on first use)
+        self._running: dict[int, list[int]] = {}
 
     def covers(self, year: int) -> bool:
         """Whether an official table (bundled or loaded) exists for ``year``."""
@@ -58,16 +60,36 @@ class WorkCalendar:
                 n -= 1
         return day
 
+    def _running_count(self, year: int) -> list[int]:
+        running = self._running.get(year)
+        if running is None:
+            running, count, day = [], 0, date(year, 1, 1)
+            while day.year == year:
+                count += self.is_workday(day)
+                running.append(count)
+                day += timedelta(days=1)
+            self._running[year] = running
+        return running
+
+    def _upto(self, day: date) -> int:
+        """Working days from 1 January of ``day``'s year up to ``day``, inclusive."""
+        return self._running_count(day.year)[day.toordinal() - date(day.year, 1, 1).toordinal()]
+
     def workdays_between(self, start: date, end: date) -> int:
-        """Working days after ``start`` up to and including ``end``; negative when end < start."""
+        """Working days after ``start`` up to and including ``end``; negative when end < start.
+
+        Constant time per call: each year's running count of working days is built once (a case list
+        counts the days left of every deadline it shows)."""
+        if isinstance(start, datetime):
+            start = start.date()
+        if isinstance(end, datetime):
+            end = end.date()
         if end == start:
             return 0
         sign, lo, hi = (1, start, end) if end > start else (-1, end, start)
-        count, day = 0, lo
-        while day < hi:
-            day += timedelta(days=1)
-            if self.is_workday(day):
-                count += 1
+        count = self._upto(hi) - self._upto(lo)
+        for year in range(lo.year, hi.year):  # the whole years in between: each one's total
+            count += self._running_count(year)[-1]
         return sign * count
 
     def uncovered_years(self, *days: date) -> list[int]:

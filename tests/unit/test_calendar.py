@@ -69,3 +69,27 @@ def test_bad_tables_are_refused_naming_the_line(text):
     with pytest.raises(InvalidField) as error:
         parse_table(text)
     assert error.value.field == "table"
+
+
+def test_workdays_between_counts_as_the_day_by_day_walk():
+    """The running counts give what walking day by day gives, across years, holidays and loaded days."""
+    import random
+
+    extra = {date(2031, 1, 1): False, date(2031, 1, 4): True, date(2031, 10, 1): False}
+    calendar = WorkCalendar(extra)
+
+    def walk(start: date, end: date) -> int:
+        sign, lo, hi = (1, start, end) if end >= start else (-1, end, start)
+        count, day = 0, lo
+        while day < hi:
+            day += timedelta(days=1)
+            count += calendar.is_workday(day)
+        return sign * count
+
+    rng = random.Random(7)
+    base = date(2024, 1, 1)
+    for _ in range(400):
+        a = base + timedelta(days=rng.randint(0, 3000))
+        b = a + timedelta(days=rng.randint(-400, 400))
+        assert calendar.workdays_between(a, b) == walk(a, b), (a, b)
+    assert calendar.workdays_between(date(2030, 12, 31), date(2031, 1, 5)) == walk(date(2030, 12, 31), date(2031, 1, 5))
