@@ -79,9 +79,22 @@ def plan_transitions(db, case_ids: list[int]) -> list[tuple[int, str, int | None
 def fire_plan(db, plan) -> dict:
     """Fire each planned transition as a request would; per-transition times, errors and CPU seconds."""
     from caseflow.models import Case, User
+    from caseflow.services import ledger
     from caseflow.services.cases import case_transition
 
     times, errors, by_trigger = [], [], {}
+    hook: dict[str, list[float]] = {"wall": [], "cpu": []}
+    booking = ledger.on_transition
+
+    def timed_hook(ctx) -> None:  # the ledger's incremental update, on top of the transition
+        if ctx.trigger not in ledger.src.SCORED_TRIGGERS:
+            return booking(ctx)
+        t0, c0 = time.perf_counter(), time.process_time()
+        booking(ctx)
+        hook["wall"].append((time.perf_counter() - t0) * 1000)
+        hook["cpu"].append((time.process_time() - c0) * 1000)
+
+    ledger.on_transition = timed_hook  # the hook runner looks the hook up on every transition
     cpu_started = time.process_time()
     started = time.perf_counter()
     for case_id, trigger, actor_id, data in plan:
@@ -98,7 +111,8 @@ def fire_plan(db, plan) -> dict:
         times.append(ms)
         by_trigger.setdefault(trigger, []).append(ms)
         db.session.remove()
-    return {"times": times, "errors": errors, "by_trigger": by_trigger,
+    ledger.on_transition = booking
+    return {"times": times, "errors": errors, "by_trigger": by_trigger, "hook": hook,
             "seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu_started}
 
 
@@ -113,7 +127,18 @@ def _summary(fired: dict, seconds: float, server_cpu: float | None) -> dict:
             # CPU per transition: the app worker(s), and the database server's backends when it runs
             # on this machine; wall time is shared with whatever else the machine runs.
             "app_cpu_ms": round(fired["cpu"] * 1000 / n, 1) if n else None,
-            "server_cpu_ms": round(server_cpu * 1000 / n, 1) if n and server_cpu is not None else None}
+            "server_cpu_ms": round(server_cpu * 1000 / n, 1) if n and server_cpu is not None else None,
+            "ledger_hook": _hook_summary(fired.get("hook"))}
+
+
+def _hook_summary(hook: dict | None) -> dict | None:
+    """The ledger hook's time per scored transition (``services.ledger.on_transition``), wall and CPU."""
+    if not hook or not hook["wall"]:
+        return None
+    wall = sorted(hook["wall"])
+    return {"scored": len(wall), "p50_ms": round(statistics.median(wall), 2),
+            "p95_ms": round(wall[int(0.95 * (len(wall) - 1))], 2), "mean_ms": round(statistics.mean(wall), 2),
+            "cpu_mean_ms": round(statistics.mean(hook["cpu"]), 2)}
 
 
 def transitions(db, case_ids: list[int]) -> dict:

@@ -100,6 +100,12 @@ def markdown(results: dict) -> str:
             ok = (t.get("per_second") or 0) > TARGETS["transitions"] if db == "postgresql" else None
             row("case_transition", t, f"{t.get('per_second')}/s ({t.get('fired')} fired, {t.get('errors')} errors, "
                 f"p50 {t.get('p50_ms')} ms, p95 {t.get('p95_ms')} ms)", "> 100/s on PostgreSQL", ok)
+        hook = (t or {}).get("ledger_hook")
+        if hook:
+            row("ledger update on top of a transition (on_transition)", t,
+                f"p50 {hook['p50_ms']} ms, p95 {hook['p95_ms']} ms, mean {hook['mean_ms']} ms, "
+                f"CPU {hook['cpu_mean_ms']} ms ({hook['scored']} scored transitions)", "< 5 ms",
+                hook["p50_ms"] < 5)
         t = run.get("transitions_concurrent")
         if t is not None:
             ok = (t.get("per_second") or 0) > TARGETS["transitions"] if db == "postgresql" else None

@@ -495,9 +495,17 @@ def refresh_unit(unit_id: int, year: int, quarter: int) -> None:
 
 
 def on_transition(ctx) -> None:
-    """Book the transition's SPEC §5 entries in the event's quarter and refresh that unit-quarter."""
+    """Book the transition's SPEC §5 entries in the event's quarter and refresh that unit-quarter.
+
+    Without autoflush: what the transition still has pending (its deadline history rows) is none of
+    the ledger's reads, and is written with the transition's own flush."""
     if ctx.trigger not in src.SCORED_TRIGGERS:
         return
+    with db.session.no_autoflush:
+        _book(ctx)
+
+
+def _book(ctx) -> None:
     case, event = ctx.case, ctx.event
     year, quarter = src.event_quarter(event.at)
     # Only a past year can be published (grading starts after the year ends).
@@ -517,6 +525,7 @@ def on_transition(ctx) -> None:
     outcome = src.outcome_of(event, case, due)
     stored = db.session.execute(_STORED, {"unit_id": case.unit_id, "year": year, "quarter": quarter}).all()
     if not stored or any(r.source_kind == "case_event" and r.source_id == event.id for r in stored):
+        db.session.flush()  # the recompute reads the deadline history, this transition's included
         recompute_in_session(year, quarter, unit_ids=[case.unit_id])
         return
     new = [s.entry_row(e) for e in s.case_outcome_entries(outcome, scheme.data)]
@@ -532,7 +541,8 @@ def on_transition(ctx) -> None:
         db.session.execute(ScoreEntry.__table__.insert(), rows)  # Core executemany: one batch
     if (year, quarter) == s.quarter_of(clock.today()):
         overdue = src.overdue_now(case.unit_id)
-    else:  # a clock set back (replays): the state at that quarter's end from the events
+    else:  # a clock set back (replays): the state at that quarter's end from the events and deadline history
+        db.session.flush()
         overdue = case.unit_id in src.overdue_open_units(year, quarter, [case.unit_id])
     _save_result(result_row(case.unit_id, year, quarter, combined, scheme, overdue, rows=True))
 
@@ -575,6 +585,7 @@ def _book_period(year: int, quarter: int, units: dict[int, list]) -> None:
     if (year, quarter) == s.quarter_of(clock.today()):
         overdue = src.overdue_now_units(ids)
     else:  # a clock set back (replays), as ``on_transition``
+        db.session.flush()
         overdue = src.overdue_open_units(year, quarter, ids)
     refresh, stale, rows, results = [], [], [], []
     for unit_id in ids:
@@ -595,6 +606,7 @@ def _book_period(year: int, quarter: int, units: dict[int, list]) -> None:
     insert_entries(rows, scheme.id)
     _save_results(results)
     if refresh:
+        db.session.flush()
         recompute_in_session(year, quarter, unit_ids=refresh)
 
 
