@@ -94,14 +94,8 @@ def case_params(case, **extra: Any) -> dict[str, Any]:
 def notify(*, users: Iterable[User], kind: str, case, params: dict[str, Any],
            after_commit: list[Callable[[], None]], exclude: Any = None) -> list[Notification]:
     """Create ``kind`` notifications for ``users`` through every channel (e-mail after commit)."""
-    seen: set[int] = set()
-    rows: list[Notification] = []
-    for user in users:
-        if user is None or user.id in seen or (exclude is not None and user.id == exclude.id):
-            continue
-        seen.add(user.id)
-        rows.append(Notification(user_id=user.id, kind=kind, case_id=getattr(case, "id", None),
-                                 params=params, created_at=clock.now()))
+    rows = [Notification(user_id=user_id, kind=kind, case_id=getattr(case, "id", None), params=params,
+                         created_at=clock.now()) for user_id in _recipient_ids(users, exclude)]
     if rows:
         for channel in CHANNELS.values():
             channel.deliver(rows, after_commit)
@@ -111,15 +105,21 @@ def notify(*, users: Iterable[User], kind: str, case, params: dict[str, Any],
 def _row_values(users: Iterable[User], kind: str, case, params: dict[str, Any], exclude: Any,
                 at) -> list[dict]:
     """``notify``'s rows as column values: each user once, ``exclude`` left out."""
+    return [{"user_id": user_id, "kind": kind, "case_id": getattr(case, "id", None), "params": params,
+             "created_at": at, "read_at": None, "email_status": None, "email_error": None}
+            for user_id in _recipient_ids(users, exclude)]
+
+
+def _recipient_ids(users: Iterable[User], exclude: Any) -> list[int]:
+    """The ids of ``users``, each once, in order, without None and without ``exclude`` (the actor)."""
     seen: set[int] = set()
-    rows: list[dict] = []
+    out = []
     for user in users:
         if user is None or user.id in seen or (exclude is not None and user.id == exclude.id):
             continue
         seen.add(user.id)
-        rows.append({"user_id": user.id, "kind": kind, "case_id": getattr(case, "id", None), "params": params,
-                     "created_at": at, "read_at": None, "email_status": None, "email_error": None})
-    return rows
+        out.append(user.id)
+    return out
 
 
 def notify_many(calls: list[dict[str, Any]]) -> list[list[dict]]:

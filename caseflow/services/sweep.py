@@ -274,17 +274,25 @@ def _escalate_batch(pairs: list[Pair], today: date, report: SweepReport) -> None
     report.escalated += numbers
 
 
-def _escalate_all(pairs: list[Pair], today: date, report: SweepReport) -> None:
-    """Escalations batch by batch; a failing batch is redone case by case through ``case_transition``."""
-    for start in range(0, len(pairs), ESCALATE_BATCH):
-        batch = pairs[start:start + ESCALATE_BATCH]
+def _in_batches(pairs: list[Pair], size: int, what: str, batch_job: Callable[[list[Pair]], None],
+                one_job: Callable[[int, str], None], report: SweepReport) -> None:
+    """``batch_job`` on ``size`` deadlines at a time; a failing batch is redone case by case with ``one_job``,
+    so one failing case is logged and skipped, never the rest of its batch."""
+    for start in range(0, len(pairs), size):
+        batch = pairs[start:start + size]
         try:
-            _escalate_batch(batch, today, report)
+            batch_job(batch)
         except Exception:  # noqa: BLE001 - isolate the failing case below
             db.session.rollback()
-            log.warning("sweep escalation batch failed; retrying its %d cases one by one", len(batch), exc_info=True)
+            log.warning("sweep %s batch failed; retrying its %d cases one by one", what, len(batch), exc_info=True)
             for case_id, kind in batch:
-                _guarded(lambda c=case_id, k=kind: _escalate(c, k, today, report), case_id, report)
+                _guarded(lambda c=case_id, k=kind: one_job(c, k), case_id, report)
+
+
+def _escalate_all(pairs: list[Pair], today: date, report: SweepReport) -> None:
+    """Escalations batch by batch; a failing batch is redone case by case through ``case_transition``."""
+    _in_batches(pairs, ESCALATE_BATCH, "escalation", lambda batch: _escalate_batch(batch, today, report),
+                lambda c, k: _escalate(c, k, today, report), report)
 
 
 def _failed(case_id: int, error: Exception, report: SweepReport) -> None:
@@ -304,15 +312,8 @@ def _guarded(job: Callable[[], None], case_id: int, report: SweepReport) -> None
 
 def _notify_all(pairs: list[Pair], today: date, report: SweepReport) -> None:
     """Reminders and alerts batch by batch; a failing batch is redone case by case."""
-    for start in range(0, len(pairs), BATCH):
-        batch = pairs[start:start + BATCH]
-        try:
-            _notify_batch(batch, today, report)
-        except Exception:  # noqa: BLE001 - isolate the failing case below
-            db.session.rollback()
-            log.warning("sweep batch failed; retrying its %d cases one by one", len(batch), exc_info=True)
-            for case_id, kind in batch:
-                _guarded(lambda c=case_id, k=kind: _notify_batch([(c, k)], today, report), case_id, report)
+    _in_batches(pairs, BATCH, "reminder", lambda batch: _notify_batch(batch, today, report),
+                lambda c, k: _notify_batch([(c, k)], today, report), report)
 
 
 def sweep_case(*, case_id: int, kind: str, report: SweepReport | None = None) -> SweepReport:
