@@ -55,11 +55,6 @@ def entry_key(e) -> tuple:
     return (e.unit_id, e.year, e.quarter, e.dimension, e.points, e.reason, e.source_kind, e.source_id)
 
 
-def _row_key(row: tuple) -> tuple:
-    """``entry_key`` of an engine row (``scoring.ROW_FIELDS``: the detail is not compared)."""
-    return row[:6] + row[7:]
-
-
 def _row(e: s.Entry, scheme_id: int, revision_id: int | None = None) -> dict:
     return {"unit_id": e.unit_id, "year": e.year, "quarter": e.quarter, "dimension": e.dimension,
             "points": e.points, "reason": e.reason, "detail": e.detail[:DETAIL_MAX], "source_kind": e.source_kind,
