@@ -178,14 +178,19 @@ def _recipients(dues: list[_Due]) -> dict[int, list[User]]:
     return out
 
 
+def _by_kind(pairs: list[Pair]) -> dict[str, list[int]]:
+    """The case ids of ``pairs`` by deadline kind (one query per kind)."""
+    out: dict[str, list[int]] = {}
+    for case_id, kind in pairs:
+        out.setdefault(kind, []).append(case_id)
+    return out
+
+
 def _lock_batch(pairs: list[Pair], today: date) -> list[_Due]:
     """The batch's deadlines whose case is still in their state and not due for escalation, each case
     row-locked, in the order of ``pairs``."""
-    by_kind: dict[str, list[int]] = {}
-    for case_id, kind in pairs:
-        by_kind.setdefault(kind, []).append(case_id)
     found: dict[Pair, _Due] = {}
-    for kind, ids in by_kind.items():
+    for kind, ids in _by_kind(pairs).items():
         column = getattr(Case, COLUMNS[kind])
         stmt = (select(Case.id, Case.number, Case.title, Case.unit_id, Case.handler_id, Unit.name, column)
                 .join(Unit, Unit.id == Case.unit_id)
@@ -247,11 +252,8 @@ def _escalation_data(kind: str, due: date) -> dict:
 def _escalate_batch(pairs: list[Pair], today: date, report: SweepReport) -> None:
     """Escalate a batch of overdue deadlines in one transaction: lock and re-check the cases (``_escalate``'s
     conditions), insert their marks, fire ``escalate`` on them in ``pairs`` order through ``case_transitions``."""
-    by_kind: dict[str, list[int]] = {}
-    for case_id, kind in pairs:
-        by_kind.setdefault(kind, []).append(case_id)
     found: dict[Pair, Case] = {}
-    for kind, ids in by_kind.items():
+    for kind, ids in _by_kind(pairs).items():
         column = getattr(Case, COLUMNS[kind])
         stmt = select(Case).where(Case.id.in_(ids), Case.state == STATE_OF[kind], column.is_not(None),
                                   column < today)
