@@ -55,12 +55,6 @@ def entry_key(e) -> tuple:
     return (e.unit_id, e.year, e.quarter, e.dimension, e.points, e.reason, e.source_kind, e.source_id)
 
 
-def _row(e: s.Entry, scheme_id: int, revision_id: int | None = None) -> dict:
-    return {"unit_id": e.unit_id, "year": e.year, "quarter": e.quarter, "dimension": e.dimension,
-            "points": e.points, "reason": e.reason, "detail": e.detail[:DETAIL_MAX], "source_kind": e.source_kind,
-            "source_id": e.source_id, "scheme_id": scheme_id, "revision_id": revision_id}
-
-
 def compute_rows(year: int, quarters: Iterable[int], scheme: dict, unit_ids=None,
                  performance_of: dict[int, s.PerformanceResult] | None = None,
                  outcomes_of: dict[int, list] | None = None) -> dict[tuple[int, int], list[tuple]]:
@@ -109,8 +103,6 @@ _E, _R = ScoreEntry.__table__.c, PeriodResult.__table__.c
 # The hook's statements, built once (a transition pays only for executing them).
 _STORED = select(_E.id, _E.unit_id, _E.year, _E.quarter, _E.dimension, _E.points, _E.reason, _E.detail,
                  _E.source_kind, _E.source_id).where(
-    _E.unit_id == bindparam("unit_id"), _E.year == bindparam("year"), _E.quarter == bindparam("quarter"))
-_STORED_MANY = select(*_STORED.selected_columns).where(
     _E.unit_id.in_(bindparam("unit_ids", expanding=True)), _E.year == bindparam("year"),
     _E.quarter == bindparam("quarter"))
 _UPDATE_RESULT = update(PeriodResult.__table__).where(
@@ -126,14 +118,6 @@ def _current_scheme(year: int):
     and ``data`` are all the hook reads); the first use of a year still creates it there."""
     row = db.session.execute(_LATEST_SCHEME, {"year": year}).first()
     return row if row is not None else scheme_for_year(year)
-
-
-def _save_result(values: dict) -> None:
-    """Upsert a unit-quarter's result: one UPDATE, an INSERT only the first time."""
-    done = db.session.execute(_UPDATE_RESULT, {
-        **values, "key_unit": values["unit_id"], "key_year": values["year"], "key_quarter": values["quarter"]})
-    if not done.rowcount:
-        db.session.execute(insert(PeriodResult.__table__), [values])
 
 
 @dataclass
@@ -490,96 +474,66 @@ def refresh_unit(unit_id: int, year: int, quarter: int) -> None:
 
 
 def on_transition(ctx) -> None:
-    """Book the transition's SPEC §5 entries in the event's quarter and refresh that unit-quarter.
-
-    Without autoflush: what the transition still has pending (its deadline history rows) is none of
-    the ledger's reads, and is written with the transition's own flush."""
-    if ctx.trigger not in src.SCORED_TRIGGERS:
-        return
-    with db.session.no_autoflush:
-        _book(ctx)
-
-
-def _book(ctx) -> None:
-    case, event = ctx.case, ctx.event
-    year, quarter = src.event_quarter(event.at)
-    # Only a past year can be published (grading starts after the year ends).
-    if year < clock.today().year and year_status_of(year) == "published":
-        return  # only reachable with a clock set back; published results change by revision only
-    scheme = _current_scheme(year)
-    if ctx.trigger == "issue_notice":
-        severity = (event.data or {}).get("severity") or case.severity
-        row = scheme.data["case_outcomes"]["issue_notice"]
-        points = s.num(row["points"][severity])
-        if case.origin == "self_report":
-            points *= s.num(row["self_report_factor"])
-        case.notice_deduction = s.q(abs(points))
-    due = None
-    if ctx.trigger == "accept":
-        due = src.rectify_due_before([case.id], {case.id: event.id}).get(case.id)
-    outcome = src.outcome_of(event, case, due)
-    stored = db.session.execute(_STORED, {"unit_id": case.unit_id, "year": year, "quarter": quarter}).all()
-    if not stored or any(r.source_kind == "case_event" and r.source_id == event.id for r in stored):
-        db.session.flush()  # the recompute reads the deadline history, this transition's included
-        recompute_in_session(year, quarter, unit_ids=[case.unit_id])
-        return
-    new = [s.entry_row(e) for e in s.case_outcome_entries(outcome, scheme.data)]
-    # Engine rows (the stored columns after the id), so the limits are the engine's own.
-    kept = [tuple(r)[1:] for r in stored if r.reason not in s.LIMIT_REASONS]
-    combined = s.limit_rows(kept + new, scheme=scheme.data)
-    stale = [r.id for r in stored if r.reason in s.LIMIT_REASONS]
-    if stale:
-        db.session.execute(delete(ScoreEntry.__table__).where(ScoreEntry.__table__.c.id.in_(stale)))
-    rows = [_row(s.Entry(*e), scheme.id) for e in combined
-            if e[5] in s.LIMIT_REASONS or (e[7] == "case_event" and e[8] == event.id)]
-    if rows:
-        db.session.execute(ScoreEntry.__table__.insert(), rows)  # Core executemany: one batch
-    if (year, quarter) == s.quarter_of(clock.today()):
-        overdue = src.overdue_now(case.unit_id)
-    else:  # a clock set back (replays): the state at that quarter's end from the events and deadline history
-        db.session.flush()
-        overdue = case.unit_id in src.overdue_open_units(year, quarter, [case.unit_id])
-    _save_result(result_row(case.unit_id, year, quarter, combined, scheme, overdue, rows=True))
+    """Book the transition's SPEC §5 entries in the event's quarter and refresh that unit-quarter."""
+    on_transitions([ctx])
 
 
 def on_transitions(ctxs) -> None:
-    """``on_transition`` for a batch of transitions in one transaction (``case_transitions``: the sweep's
-    escalations): the same entries and results, each unit-quarter's stored ledger read, limited and
-    written once for all its events. ``issue_notice`` (which also records the case's notice deduction)
-    goes one by one."""
+    """The transition hook for one transition (``case_transition``) or a batch of them in one transaction
+    (``case_transitions``: the sweep's escalations): the events' entries booked in their quarters, each
+    unit-quarter's stored ledger read, limited and written once for all its events.
+
+    Without autoflush: what the transitions still have pending (their deadline history rows) is none of
+    these reads, and is written with the transitions' own flush; the paths that read the deadline
+    history flush first."""
     today = clock.today()
     periods: dict[tuple[int, int], dict[int, list]] = {}
     for ctx in ctxs:
         if ctx.trigger not in src.SCORED_TRIGGERS:
             continue
-        if ctx.trigger == "issue_notice":
-            on_transition(ctx)
-            continue
         year, quarter = src.event_quarter(ctx.event.at)
+        # Only a past year can be published (grading starts after the year ends): reachable only with a clock
+        # set back; published results change by revision only.
         if year < today.year and year_status_of(year) == "published":
-            continue  # as ``on_transition``: published results change by revision only
+            continue
         periods.setdefault((year, quarter), {}).setdefault(ctx.case.unit_id, []).append(ctx)
-    for (year, quarter), units in sorted(periods.items()):
-        _book_period(year, quarter, units)
+    with db.session.no_autoflush:
+        for (year, quarter), units in sorted(periods.items()):
+            _book_period(year, quarter, units)
+
+
+def _record_notice_deduction(ctx, scheme: dict) -> None:
+    """An ``issue_notice`` records on the case the deduction its acceptance on time gives half of back."""
+    case = ctx.case
+    severity = (ctx.event.data or {}).get("severity") or case.severity
+    row = scheme["case_outcomes"]["issue_notice"]
+    points = s.num(row["points"][severity])
+    if case.origin == "self_report":
+        points *= s.num(row["self_report_factor"])
+    case.notice_deduction = s.q(abs(points))
 
 
 def _book_period(year: int, quarter: int, units: dict[int, list]) -> None:
-    """Book the events of ``units`` (unit → contexts) in one unit-quarter each, as ``on_transition`` does
-    event by event: new case entries, fresh limits, the result; a unit with nothing stored yet (or an event
-    already booked) is recomputed from its sources instead."""
+    """Book the events of ``units`` (unit → contexts) in one unit-quarter each: new case entries, fresh
+    limits, the result; a unit with nothing stored yet (or an event already booked) is recomputed from its
+    sources instead."""
     scheme = _current_scheme(year)
     rules = s.Rules(scheme.data)
+    for ctxs in units.values():
+        for ctx in ctxs:
+            if ctx.trigger == "issue_notice":
+                _record_notice_deduction(ctx, scheme.data)
     accepts = {ctx.case.id: ctx.event.id for ctxs in units.values() for ctx in ctxs if ctx.trigger == "accept"}
     dues = src.rectify_due_before(list(accepts), accepts)
     ids = sorted(units)
     stored_by: dict[int, list] = {}
     for start in range(0, len(ids), DELETE_CHUNK):
-        for row in db.session.execute(_STORED_MANY, {"unit_ids": ids[start:start + DELETE_CHUNK], "year": year,
-                                                     "quarter": quarter}):
+        for row in db.session.execute(_STORED, {"unit_ids": ids[start:start + DELETE_CHUNK], "year": year,
+                                                "quarter": quarter}):
             stored_by.setdefault(row.unit_id, []).append(row)
     if (year, quarter) == s.quarter_of(clock.today()):
         overdue = src.overdue_now_units(ids)
-    else:  # a clock set back (replays), as ``on_transition``
+    else:  # a clock set back (replays): the state at that quarter's end from the events and deadline history
         db.session.flush()
         overdue = src.overdue_open_units(year, quarter, ids)
     refresh, stale, rows, results = [], [], [], []
@@ -591,6 +545,7 @@ def _book_period(year: int, quarter: int, units: dict[int, list]) -> None:
             continue
         new = [(unit_id, year, quarter, *tail) for ctx in ctxs
                if (tail := rules.outcome_tail(src.outcome_of(ctx.event, ctx.case, dues.get(ctx.case.id))))]
+        # Engine rows (the stored columns after the id), so the limits are the engine's own.
         kept = [tuple(r)[1:] for r in stored if r.reason not in s.LIMIT_REASONS]
         combined = s.limit_rows(kept + new, scheme=scheme.data)
         stale += [r.id for r in stored if r.reason in s.LIMIT_REASONS]
@@ -601,13 +556,21 @@ def _book_period(year: int, quarter: int, units: dict[int, list]) -> None:
     insert_entries(rows, scheme.id)
     _save_results(results)
     if refresh:
-        db.session.flush()
+        db.session.flush()  # the recompute reads the deadline history, these transitions' included
         recompute_in_session(year, quarter, unit_ids=refresh)
 
 
 def _save_results(values: list[dict]) -> None:
-    """``_save_result`` for many unit-quarters of one period: UPDATEs for those stored, INSERTs for the rest."""
+    """Upsert the results of unit-quarters of one period. One (a single transition): an UPDATE, an INSERT
+    only the first time; many: the stored ones read at once, UPDATEs for them, INSERTs for the rest."""
     if not values:
+        return
+    if len(values) == 1:
+        value = values[0]
+        done = db.session.execute(_UPDATE_RESULT, {**value, "key_unit": value["unit_id"], "key_year": value["year"],
+                                                   "key_quarter": value["quarter"]})
+        if not done.rowcount:
+            db.session.execute(insert(PeriodResult.__table__), [value])
         return
     year, quarter = values[0]["year"], values[0]["quarter"]
     ids = [v["unit_id"] for v in values]

@@ -253,8 +253,8 @@ def overdue_open_units(year: int, quarter: int, unit_ids=None) -> set[int]:
 
 
 _CASE = Case.__table__.c
-_OPEN_OF_UNIT = select(_CASE.state, _CASE.ack_due, _CASE.rectify_due).where(
-    _CASE.unit_id == bindparam("unit_id"), _CASE.state.in_(OPEN_STATES))
+_OPEN_OF_UNITS = select(_CASE.unit_id, _CASE.state, _CASE.ack_due, _CASE.rectify_due).where(
+    _CASE.unit_id.in_(bindparam("unit_ids", expanding=True)), _CASE.state.in_(OPEN_STATES))
 
 
 def _overdue(state: str, ack_due: date | None, rectify_due: date | None, today: date) -> bool:
@@ -264,18 +264,11 @@ def _overdue(state: str, ack_due: date | None, rectify_due: date | None, today: 
     return due is not None and due < today
 
 
-def overdue_now(unit_id: int) -> bool:
-    """Whether the unit has an overdue open case right now (the current quarter; cases' own columns)."""
-    today = clock.today()
-    return any(_overdue(*row, today) for row in db.session.execute(_OPEN_OF_UNIT, {"unit_id": unit_id}))
-
-
 def overdue_now_units(unit_ids: list[int]) -> set[int]:
-    """``overdue_now`` of many units: those with an overdue open case right now."""
+    """The units with an overdue open case right now (the current quarter; the cases' own columns)."""
     today, found = clock.today(), set()
     for start in range(0, len(unit_ids), 1000):
-        rows = db.session.execute(select(_CASE.unit_id, _CASE.state, _CASE.ack_due, _CASE.rectify_due).where(
-            _CASE.unit_id.in_(unit_ids[start:start + 1000]), _CASE.state.in_(OPEN_STATES)))
+        rows = db.session.execute(_OPEN_OF_UNITS, {"unit_ids": unit_ids[start:start + 1000]})
         found.update(unit_id for unit_id, *row in rows if _overdue(*row, today))
     return found
 
@@ -321,4 +314,4 @@ def overdue_open_cases(year: int, quarter: int, unit_ids=None) -> dict[int, int]
 
 
 __all__ = ["SCORED_TRIGGERS", "Sources", "UnitRange", "case_outcomes", "unit_cond", "accept_on_time", "event_quarter", "load_sources", "outcome_of",
-           "overdue_now", "overdue_now_units", "overdue_open_cases", "overdue_open_units", "performance", "quarter_bounds", "rectify_due_before"]
+           "overdue_now_units", "overdue_open_cases", "overdue_open_units", "performance", "quarter_bounds", "rectify_due_before"]
