@@ -45,7 +45,7 @@ def _request_translations():
 
 
 def translate(msgid: str) -> str:
-    """``gettext(msgid)`` through the request's cached catalogue (no placeholders to fill)."""
+    """``gettext(msgid)`` through the request's cached catalogue, for a msgid without parameters."""
     return _request_translations().ugettext(msgid)
 
 

@@ -127,7 +127,7 @@ def notify_many(calls: list[dict[str, Any]]) -> list[list[dict]]:
     (with their ``id`` only when a channel needs it, see ``Channel.wants_ids``).
 
     Batched only when every registered channel can deliver in bulk, otherwise ``notify`` call by call."""
-    if not all(channel.batches for channel in CHANNELS.values()):
+    if not all(hasattr(channel, "deliver_many") for channel in CHANNELS.values()):
         return [[{"id": row.id} for row in notify(**call)] for call in calls]
     at = clock.now()
     groups = [(_row_values(call["users"], call["kind"], call["case"], call["params"], call.get("exclude"), at),

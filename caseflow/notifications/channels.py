@@ -21,12 +21,14 @@ log = logging.getLogger(__name__)
 
 
 class Channel(ABC):
-    """A way to reach a user; ``deliver`` gets the new rows inside the transaction."""
+    """A way to reach a user; ``deliver`` gets the new rows inside the transaction.
+
+    A channel may also define ``deliver_many(groups)``: ``deliver`` for many notifications at once, each
+    group one ``notify`` call's rows (as column dicts, in order) and its after-commit list. Channels run in
+    registry order: after the in-app channel each row dict holds its ``id`` when some channel
+    ``wants_ids``. ``notify_many`` batches only when every channel defines it."""
 
     name = "channel"
-
-    # Whether ``deliver_many`` is implemented: ``notify_many`` batches only when every channel does.
-    batches = False
 
     @abstractmethod
     def deliver(self, rows: list, after_commit: list[Callable[[], None]]) -> None:
@@ -36,18 +38,11 @@ class Channel(ABC):
         """Whether ``deliver_many`` reads the rows' ids (the in-app channel then reads them back on insert)."""
         return False
 
-    def deliver_many(self, groups: list[tuple[list[dict], list[Callable[[], None]]]]) -> None:
-        """``deliver`` for many notifications at once: each group is one ``notify`` call's rows (as column
-        dicts, in order) and its after-commit list. Channels run in registry order: after the in-app
-        channel each row dict holds its ``id`` when some channel ``wants_ids``."""
-        raise NotImplementedError
-
 
 class InAppChannel(Channel):
     """The notification row itself is the in-app message."""
 
     name = "in_app"
-    batches = True
 
     def deliver(self, rows: list, after_commit: list[Callable[[], None]]) -> None:
         db.session.add_all(rows)
@@ -111,8 +106,6 @@ class EmailChannel(Channel):
         db.session.flush()
         ids = [row.id for row in rows]
         after_commit.append(lambda: send_emails(ids))
-
-    batches = True
 
     def wants_ids(self) -> bool:
         return bool(current_app.config.get("MAIL_SERVER"))
