@@ -129,17 +129,16 @@ def new():
     return redirect(url_for("cases.show", case_id=case.id))
 
 
-def _attachment_choices(case_id: int, rows: list | None = None) -> list[tuple[int, str]]:
-    rows = sel.case_attachments(case_id) if rows is None else rows
+def _attachment_choices(rows: list) -> list[tuple[int, str]]:
     return [(a.id, f"{a.filename} ({a.sha256[:12]}…)") for a in rows]
 
 
-def _forms(case, formdata_for: str | None = None, attachments: list | None = None) -> dict:
-    """The forms of the triggers the user may fire (``attachments``: the case's rows, when already read)."""
-    english, attachments = is_english(), _attachment_choices(case.id, attachments)
+def _forms(case, attachments: list, formdata_for: str | None = None) -> dict:
+    """The forms of the triggers the user may fire (``attachments``: the case's evidence rows)."""
+    english, choices = is_english(), _attachment_choices(attachments)
     forms = {}
     for name in sel.triggers_for(current_user, case):
-        form = transition_form(name, english=english, attachments=attachments,
+        form = transition_form(name, english=english, attachments=choices,
                                formdata=None if name != formdata_for else request.form)
         if name != formdata_for:
             form.version.data = case.version
@@ -147,7 +146,15 @@ def _forms(case, formdata_for: str | None = None, attachments: list | None = Non
     return forms
 
 
-def _render(case, forms: dict, status: int = 200, open_trigger: str | None = None, attachments: list | None = None):
+def _page(case, status: int = 200, open_trigger: str | None = None, formdata_for: str | None = None,
+          error: CaseflowError | None = None):
+    """The case page with the forms of the allowed triggers (``formdata_for``: the one re-shown with what
+    was sent, ``error`` shown at its field); the evidence is read once, for its list and the forms."""
+    attachments = sel.case_attachments(case.id)
+    forms = _forms(case, attachments, formdata_for)
+    target = forms.get(formdata_for) if error is not None else None
+    if target is not None and error.field and hasattr(target, error.field):
+        getattr(target, error.field).errors = [*getattr(target, error.field).errors, error.render(_)]
     calendar = get_calendar()
     deadlines = deadlines_of(case)
     uncovered = calendar.uncovered_years(*(d.due for d in deadlines))
@@ -155,7 +162,7 @@ def _render(case, forms: dict, status: int = 200, open_trigger: str | None = Non
     return render_template(
         "cases/show.html", case=case, forms=forms, deadlines=deadlines, uncovered=uncovered,
         history=sel.deadline_history(case.id), events=sel.case_events(case.id),
-        attachments=sel.case_attachments(case.id) if attachments is None else attachments, documents=sel.case_documents(case.id), has_docs=has_docs,
+        attachments=attachments, documents=sel.case_documents(case.id), has_docs=has_docs,
         state_labels=STATE_LABELS, trigger_labels=TRIGGER_LABELS, triggers=TRIGGERS, severities=SEVERITIES,
         field_labels=FIELD_LABELS, choice_labels=CHOICE_LABELS, origins=ORIGINS,
         categories=CATEGORIES, upload_form=UploadForm(prefix="up") if can(current_user, "cases.upload") else None,
@@ -166,10 +173,7 @@ def _render(case, forms: dict, status: int = 200, open_trigger: str | None = Non
 @capability_required("cases.read")
 def show(case_id: int):
     """The case page: state, deadlines, timeline, documents, evidence and the actions allowed now."""
-    case = sel.case_get(current_user, case_id)
-    attachments = sel.case_attachments(case.id)  # read once: the evidence list and the forms' choices
-    return _render(case, _forms(case, attachments=attachments), open_trigger=str_arg("action", TRIGGERS),
-                   attachments=attachments)
+    return _page(sel.case_get(current_user, case_id), open_trigger=str_arg("action", TRIGGERS))
 
 
 def _upload_files(case, files) -> list[int]:
@@ -188,8 +192,8 @@ def fire(case_id: int, trigger: str):
     case = sel.case_get(current_user, case_id)
     if trigger not in TRIGGERS:
         abort(404)
-    form = transition_form(trigger, english=is_english(), attachments=_attachment_choices(case.id),
-                           formdata=request.form)
+    form = transition_form(trigger, english=is_english(),
+                           attachments=_attachment_choices(sel.case_attachments(case.id)), formdata=request.form)
     form.validate()
     if "csrf_token" in form.errors:
         flash(_("The form has expired or was not sent from this site; reload the page and try again."), "error")
@@ -209,19 +213,14 @@ def fire(case_id: int, trigger: str):
     except VersionConflict as error:
         db.session.expire_all()
         flash(error.render(_) + " " + _("The page now shows the current state; nothing was changed."), "error")
-        return _render(sel.case_get(current_user, case_id), _forms(sel.case_get(current_user, case_id)), 409)
+        return _page(sel.case_get(current_user, case_id), 409)
     except InvalidTransition as error:
         flash(error.render(_), "error")
-        case = sel.case_get(current_user, case_id)
-        return _render(case, _forms(case), 409)
+        return _page(sel.case_get(current_user, case_id), 409)
     except CaseflowError as error:
-        case = sel.case_get(current_user, case_id)
-        forms = _forms(case, formdata_for=trigger)
-        target = forms.get(trigger)
-        if error.field and target is not None and hasattr(target, error.field):
-            getattr(target, error.field).errors = [*getattr(target, error.field).errors, error.render(_)]
         flash(error.render(_), "error")
-        return _render(case, forms, error.status if error.status < 500 else 422, open_trigger=trigger)
+        return _page(sel.case_get(current_user, case_id), error.status if error.status < 500 else 422,
+                     open_trigger=trigger, formdata_for=trigger, error=error)
     flash(_("%(action)s done; the case is now %(state)s.", action=_label(TRIGGER_LABELS[trigger]),
             state=_label(STATE_LABELS[case.state])), "success")
     return redirect(url_for("cases.show", case_id=case.id))
@@ -245,7 +244,7 @@ def upload(case_id: int):
                               actor=current_user, case=case)
     except CaseflowError as error:
         flash(error.render(_), "error")
-        return _render(case, _forms(case), error.status)
+        return _page(case, error.status)
     flash(_("File %(name)s stored (SHA-256 %(sha)s).", name=row.filename, sha=row.sha256), "success")
     return redirect(url_for("cases.show", case_id=case.id))
 
