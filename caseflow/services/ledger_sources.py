@@ -175,7 +175,9 @@ def outcome_from(event_id: int, case_id: int, unit_id: int, trigger: str, at: da
                          self_reported=origin == "self_report", on_time=on_time, notice_deduction=notice_deduction)
 
 
-def _outcomes(src: Sources, year: int, last_q: int, unit_ids) -> None:
+def case_outcomes(year: int, last_q: int, unit_ids=None) -> dict[int, list]:
+    """The scored case events of quarters 1..``last_q`` of ``year`` (``unit_ids``: see ``unit_cond``), by unit."""
+    out: dict[int, list] = defaultdict(list)
     start, _ = quarter_bounds(year, 1)
     _, end = quarter_bounds(year, last_q)
     ev, case = CaseEvent.__table__.c, Case.__table__.c
@@ -190,8 +192,9 @@ def _outcomes(src: Sources, year: int, last_q: int, unit_ids) -> None:
     due = rectify_due_before(list(accepts), accepts)
     for event_id, case_id, unit_id, trigger, at, severity, on_time, *case_values in rows:
         data = {"severity": severity, "on_time": on_time}
-        src.outcomes[unit_id].append(outcome_from(event_id, case_id, unit_id, trigger, at, data, *case_values,
-                                                  due.get(case_id)))
+        out[unit_id].append(outcome_from(event_id, case_id, unit_id, trigger, at, data, *case_values,
+                                         due.get(case_id)))
+    return out
 
 
 def cost_year(year: int) -> int | None:
@@ -232,19 +235,9 @@ def load_sources(year: int, last_quarter: int, scheme: dict, unit_ids=None,
     _checks(src, year, last_quarter, unit_ids)
     _surveys(src, year, last_quarter, unit_ids)
     _booked(src, year, last_quarter, unit_ids)
-    if outcomes_of is None:
-        _outcomes(src, year, last_quarter, unit_ids)
-    else:
-        src.outcomes = outcomes_of
+    src.outcomes = case_outcomes(year, last_quarter, unit_ids) if outcomes_of is None else outcomes_of
     src.performance = performance(year, scheme, unit_ids) if performance_of is None else performance_of
     return src
-
-
-def case_outcomes(year: int, last_quarter: int, unit_ids=None) -> dict[int, list]:
-    """The scored case events of quarters 1..``last_quarter`` of ``year``, by unit."""
-    src = Sources()
-    _outcomes(src, year, last_quarter, unit_ids)
-    return src.outcomes
 
 
 def overdue_open_units(year: int, quarter: int, unit_ids=None) -> set[int]:
