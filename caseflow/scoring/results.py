@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
+from operator import itemgetter
 from typing import Any
 
 from caseflow.errors import InvalidField
@@ -82,11 +83,17 @@ def summarise(entries: Iterable[Entry], *, scheme: dict[str, Any] = DEFAULT_SCHE
 
 def summarise_rows(rows: Sequence[tuple], *, scheme: dict[str, Any] = DEFAULT_SCHEME,
                    overdue_open: bool = False) -> QuarterResult:
-    """``summarise`` for a quarter's entries as ``ledger.ROW_FIELDS`` tuples (as ``unit_ledger`` returns them)."""
-    index = q(sum((row[4] for row in rows), ZERO))
-    shade = colour(index, referred_or_criminal=any(row[5] in RED_REASONS for row in rows),
+    """``summarise`` for a quarter's entries as ``ledger.ROW_FIELDS`` tuples (as ``unit_ledger`` returns them):
+    one pass for the dimension sums, whose total is the index (Decimal sums of 4-place values are exact,
+    so the order of addition does not matter)."""
+    sums = dict.fromkeys(DIMENSIONS, ZERO)
+    for row in rows:
+        sums[row[3]] += row[4]
+    index = q(sum(sums.values(), ZERO))
+    shade = colour(index, referred_or_criminal=not RED_REASONS.isdisjoint(map(itemgetter(5), rows)),
                    overdue_open=overdue_open, scheme=scheme)
-    return QuarterResult(index, _dimensions((row[3], row[4]) for row in rows), shade)
+    sums["integrity"] = ZERO - sums["integrity"]
+    return QuarterResult(index, {dim: q(value) for dim, value in sums.items()}, shade)
 
 
 def what_if(entries: Sequence[Entry], extra_entries: Sequence[Entry], *,

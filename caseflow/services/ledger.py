@@ -56,16 +56,15 @@ def entry_key(e) -> tuple:
 
 
 def compute_rows(year: int, quarters: Iterable[int], scheme: dict, unit_ids=None,
-                 performance_of: dict[int, s.PerformanceResult] | None = None,
-                 outcomes_of: dict[int, list] | None = None) -> dict[tuple[int, int], list[tuple]]:
+                 performance_of: dict[int, s.PerformanceResult] | None = None) -> dict[tuple[int, int], list[tuple]]:
     """The ledger of ``quarters`` of ``year`` for ``unit_ids`` (None: every active unit; a list of ids; a
     ``UnitRange`` of the active units) as engine rows (``scoring.ROW_FIELDS`` tuples), by (unit, quarter):
     the sources in a few set-based queries, the scheme read once, every unit's quarters in one pass over
-    its records. ``performance_of``, ``outcomes_of``: see ``ledger_sources.load_sources``."""
+    its records. ``performance_of``: see ``ledger_sources.load_sources``."""
     quarters = sorted(quarters)
     if not quarters:
         return {}
-    data = src.load_sources(year, quarters[-1], scheme, unit_ids, performance_of, outcomes_of)
+    data = src.load_sources(year, quarters[-1], scheme, unit_ids, performance_of)
     if unit_ids is None or isinstance(unit_ids, src.UnitRange):
         unit = Unit.__table__.c
         unit_ids = list(db.session.scalars(select(unit.id).where(unit.active.is_(True), src.unit_cond(unit.id, unit_ids))
@@ -140,7 +139,7 @@ class RecomputeReport:
 _ENTRY_COLUMNS = ("unit_id", "year", "quarter", "dimension", "points", "reason", "detail", "source_kind",
                   "source_id", "scheme_id", "revision_id")
 _RESULT_COLUMNS = ("unit_id", "year", "quarter", "index", *s.DIMENSIONS, "colour", "grade", "scheme_id",
-                   "computed_at")
+                   "computed_at")  # ``_result_value`` builds rows in this order
 # A slice of the units per job of a parallel recompute, and the size that makes one worth forking for.
 SHARD_UNITS = 1250
 PARALLEL_MIN_UNITS = 2000
@@ -168,7 +167,6 @@ class _Plan:
     quarters: list[int]
     scheme: Any  # the ScoringScheme's id and data
     performance: dict[int, s.PerformanceResult]
-    outcomes: dict[int, list] | None  # every unit's case outcomes, when the units are sliced
     now: Any
     write: bool
     revision_id: int | None
@@ -217,10 +215,26 @@ def _stored_by_unit(year: int, quarters: list[int], selection) -> dict[int, list
     return out
 
 
-def _slice_values(rows: Iterable[tuple]) -> list[tuple]:
-    """Engine rows as ``_SLICE_COLUMNS`` rows."""
-    return [(unit_id, quarter, dimension, points, reason, detail[:DETAIL_MAX], kind, source_id)
-            for unit_id, _, quarter, dimension, points, reason, detail, kind, source_id in rows]
+_POINTS_AT = _SLICE_COLUMNS.index("points")
+
+
+def _slice_values(rows: Iterable[tuple], binds: list | None) -> list[tuple]:
+    """Engine rows as ``_SLICE_COLUMNS`` rows, bound for the driver (``binds``: see ``binds_for``). The one
+    bind the drivers need here (SQLite's points as a float) is applied inline, any other by ``bind_row``."""
+    if binds and [i for i, _ in binds] == [_POINTS_AT]:
+        bind = binds[0][1]
+        return [(unit_id, quarter, dimension, bind(points), reason, detail[:DETAIL_MAX], kind, source_id)
+                for unit_id, _, quarter, dimension, points, reason, detail, kind, source_id in rows]
+    values = [(unit_id, quarter, dimension, points, reason, detail[:DETAIL_MAX], kind, source_id)
+              for unit_id, _, quarter, dimension, points, reason, detail, kind, source_id in rows]
+    return [bind_row(v, binds) for v in values] if binds else values
+
+
+def _result_value(unit_id: int, year: int, quarter: int, rows: list[tuple], scheme, now) -> tuple:
+    """A unit-quarter's ``_RESULT_COLUMNS`` row from its engine rows (colour without overdue cases)."""
+    summary = s.summarise_rows(rows, scheme=scheme.data)
+    return (unit_id, year, quarter, summary.index, *map(summary.dimensions.__getitem__, s.DIMENSIONS),
+            summary.colour, None, scheme.id, now)
 
 
 def _recompute_slice(plan: _Plan, selection) -> _Slice:
@@ -229,7 +243,7 @@ def _recompute_slice(plan: _Plan, selection) -> _Slice:
     A unit whose computed entries differ from its stored ones in any quarter is rewritten (all its quarters
     of the period); the others keep their stored entries. Values are compared as the driver stores them."""
     year, quarters, scheme = plan.year, plan.quarters, plan.scheme
-    fresh = compute_rows(year, quarters, scheme.data, selection, plan.performance, plan.outcomes)
+    fresh = compute_rows(year, quarters, scheme.data, selection, plan.performance)
     stored = _stored_by_unit(year, quarters, selection)
     part = _Slice(selection=selection, missing={qq: [] for qq in quarters}, unexpected={qq: [] for qq in quarters})
     by_unit: dict[int, list[tuple]] = {}
@@ -243,9 +257,7 @@ def _recompute_slice(plan: _Plan, selection) -> _Slice:
 
     for unit_id, rows in by_unit.items():
         part.computed += len(rows)
-        values = _slice_values(rows)
-        if binds:
-            values = [bind_row(v, binds) for v in values]
+        values = _slice_values(rows, binds)
         kept = stored.pop(unit_id, None)
         if kept is not None:
             part.stored += len(kept)
@@ -269,10 +281,8 @@ def _recompute_slice(plan: _Plan, selection) -> _Slice:
         for key in kept[:SAMPLES]:
             _sample(part.unexpected[key[2]], (tuple(key),))
     if plan.write:
-        for (unit_id, qq), rows in fresh.items():
-            value = tuple(map(result_row(unit_id, year, qq, rows, scheme, False, rows=True, now=plan.now).__getitem__,
-                              _RESULT_COLUMNS))
-            part.results.append(bind_row(value, plan.result_binds) if plan.result_binds else value)
+        values = [_result_value(unit_id, year, qq, rows, scheme, plan.now) for (unit_id, qq), rows in fresh.items()]
+        part.results = [bind_row(v, plan.result_binds) for v in values] if plan.result_binds else values
     return part
 
 
@@ -401,10 +411,8 @@ def recompute_in_session(year: int, quarter: int | None = None, *, unit_ids: lis
     scheme = scheme_for_year(year)
     dialect = db.session.get_bind().dialect
     selections = _slices(unit_ids, workers)
-    # Computed once for every slice: the performance indicators (each unit is compared with its peers) and,
-    # when sliced, the case outcomes (found by date, so a slice would read the whole year's events again).
+    # Computed once for every slice: the performance indicators (each unit is compared with its peers).
     plan = _Plan(year, quarters, _SchemeRef(scheme.id, scheme.data), src.performance(year, scheme.data, unit_ids),
-                 src.case_outcomes(year, quarters[-1], unit_ids) if len(selections) > 1 else None,
                  clock.now(), write, revision_id, binds_for(ScoreEntry.__table__, _SLICE_COLUMNS, dialect),
                  binds_for(PeriodResult.__table__, _RESULT_COLUMNS, dialect))
     report.workers = workers if len(selections) > 1 else 1

@@ -6,12 +6,13 @@ selecting plain table columns (Core rows: no ORM objects or ORM row processing).
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select, true
+from sqlalchemy import and_, bindparam, func, or_, select
 
 from caseflow import clock
 from caseflow import scoring as s
@@ -58,14 +59,19 @@ class UnitRange:
     high: int | None
 
 
+UNBOUNDED = 2 ** 62  # beyond any unit id, within a 64-bit integer
+
+
 def unit_cond(column, unit_ids):
     """``column`` restricted to ``unit_ids``: None (every unit), a list of ids or a ``UnitRange``."""
     if unit_ids is None:
         return True
     if isinstance(unit_ids, UnitRange):
-        bounds = [column >= unit_ids.low] if unit_ids.low is not None else []
-        bounds += [column <= unit_ids.high] if unit_ids.high is not None else []
-        return and_(*bounds) if bounds else true()
+        # Always two-sided (an open end as the widest bound), so that SQLite's planner, which has no
+        # statistics, prefers this range on a unit index to a date range on another table of a join.
+        low = unit_ids.low if unit_ids.low is not None else -UNBOUNDED
+        high = unit_ids.high if unit_ids.high is not None else UNBOUNDED
+        return column.between(low, high)
     return column.in_(unit_ids)
 
 
@@ -139,7 +145,7 @@ def rectify_due_before(case_ids: list[int], before_event: dict[int, int]) -> dic
     deadline the unit had to meet. The history is read from ``DeadlineChange``."""
     if not case_ids:
         return {}
-    rows = db.session.execute(_RECTIFY_DUES, {"case_ids": list(case_ids)})
+    rows = db.session.execute(_RECTIFY_DUES, {"case_ids": list(case_ids)}).all()
     due: dict[int, date | None] = {}
     for case_id, event_id, new_due in rows:
         limit = before_event.get(case_id)
@@ -155,24 +161,25 @@ def accept_on_time(at: datetime, due: date | None) -> bool:
 
 def outcome_of(event: Any, case: Any, due: date | None) -> s.CaseOutcome:
     """The engine's record of one scored case event (``event``/``case``: rows or objects)."""
-    return outcome_from(event.id, case.id, case.unit_id, event.trigger, event.at, event.data, case.severity,
-                        case.origin, case.notice_deduction, due)
+    data = event.data or {}
+    return s.CaseOutcome(*_outcome_values(event.id, case.id, case.unit_id, event.trigger, event_quarter(event.at),
+                                          event.at, data.get("severity"), data.get("on_time"), case.severity,
+                                          case.origin, case.notice_deduction, due))
 
 
-def outcome_from(event_id: int, case_id: int, unit_id: int, trigger: str, at: datetime, data: dict | None,
-                 severity: str | None, origin: str, notice_deduction, due: date | None) -> s.CaseOutcome:
-    """The engine's record of one scored case event, from plain values."""
-    year, quarter = event_quarter(at)
-    data = data or {}
-    severity = data.get("severity") or severity
+def _outcome_values(event_id: int, case_id: int, unit_id: int, trigger: str, period: tuple[int, int], at: datetime,
+                    recorded_severity: str | None, recorded_on_time: Any, severity: str | None, origin: str,
+                    notice_deduction, due: date | None) -> tuple:
+    """A ``CaseOutcome``'s fields in order: the severity the event recorded (else the case's), and for an
+    acceptance whether it was on time (as the lifecycle recorded it, else by the deadline it had)."""
+    severity = recorded_severity or severity
     if severity not in ("minor", "moderate", "serious"):
         severity = None
     on_time = None
     if trigger == "accept":  # the lifecycle derives it (report submitted by the deadline); else ours
-        recorded = data.get("on_time")
-        on_time = bool(recorded) if recorded is not None else accept_on_time(at, due)
-    return s.CaseOutcome(event_id, case_id, unit_id, year, quarter, trigger, severity=severity,
-                         self_reported=origin == "self_report", on_time=on_time, notice_deduction=notice_deduction)
+        on_time = bool(recorded_on_time) if recorded_on_time is not None else accept_on_time(at, due)
+    return (event_id, case_id, unit_id, *period, trigger, severity, origin == "self_report", on_time,
+            notice_deduction)
 
 
 def case_outcomes(year: int, last_q: int, unit_ids=None) -> dict[int, list]:
@@ -180,20 +187,22 @@ def case_outcomes(year: int, last_q: int, unit_ids=None) -> dict[int, list]:
     out: dict[int, list] = defaultdict(list)
     start, _ = quarter_bounds(year, 1)
     _, end = quarter_bounds(year, last_q)
+    ends = [quarter_bounds(year, qq)[1] for qq in range(1, last_q)]  # an event's quarter: bisected from these
     ev, case = CaseEvent.__table__.c, Case.__table__.c
-    # Only the two keys of the event's data that scoring reads, extracted by the database (JSON values,
-    # None when absent), not every event's whole document decoded.
-    stmt = (select(ev.id, ev.case_id, case.unit_id, ev.trigger, ev.at, ev.data["severity"], ev.data["on_time"],
-                   case.severity, case.origin, case.notice_deduction)
+    # Only the two keys of the event's data that scoring reads, extracted by the database as plain values
+    # (not every event's whole document decoded).
+    stmt = (select(ev.id, ev.case_id, case.unit_id, ev.trigger, ev.at, ev.data["severity"].as_string(),
+                   ev.data["on_time"].as_boolean(), case.severity, case.origin, case.notice_deduction)
             .join_from(CaseEvent.__table__, Case.__table__, case.id == ev.case_id)
             .where(ev.at >= start, ev.at < end, ev.trigger.in_(SCORED_TRIGGERS), _unit_filter(case, unit_ids)))
     rows = db.session.execute(stmt).all()
     accepts = {r[1]: r[0] for r in rows if r[3] == "accept"}
     due = rectify_due_before(list(accepts), accepts)
-    for event_id, case_id, unit_id, trigger, at, severity, on_time, *case_values in rows:
-        data = {"severity": severity, "on_time": on_time}
-        out[unit_id].append(outcome_from(event_id, case_id, unit_id, trigger, at, data, *case_values,
-                                         due.get(case_id)))
+    values = (_outcome_values(event_id, case_id, unit_id, trigger, (year, bisect_right(ends, at) + 1), at,
+                              *rest, due.get(case_id))
+              for event_id, case_id, unit_id, trigger, at, *rest in rows)
+    for outcome in s.records(s.CaseOutcome, values):
+        out[outcome.unit_id].append(outcome)
     return out
 
 
@@ -224,18 +233,15 @@ def performance(year: int, scheme: dict, unit_ids=None) -> dict[int, s.Performan
 
 
 def load_sources(year: int, last_quarter: int, scheme: dict, unit_ids=None,
-                 performance_of: dict[int, s.PerformanceResult] | None = None,
-                 outcomes_of: dict[int, list] | None = None) -> Sources:
+                 performance_of: dict[int, s.PerformanceResult] | None = None) -> Sources:
     """Every record that scores quarters 1..``last_quarter`` of ``year`` for ``unit_ids`` (see ``unit_cond``);
     ``performance_of``: the year's performance indicators when the caller has them already (they compare a
-    unit with its peers, so a slice of the units cannot compute its own); ``outcomes_of``: the case outcomes
-    by unit, when the caller has loaded them (for every unit: the events are found by date, so a slice of
-    the units would scan the whole year's events again)."""
+    unit with its peers, so a slice of the units cannot compute its own)."""
     src = Sources()
     _checks(src, year, last_quarter, unit_ids)
     _surveys(src, year, last_quarter, unit_ids)
     _booked(src, year, last_quarter, unit_ids)
-    src.outcomes = case_outcomes(year, last_quarter, unit_ids) if outcomes_of is None else outcomes_of
+    src.outcomes = case_outcomes(year, last_quarter, unit_ids)
     src.performance = performance(year, scheme, unit_ids) if performance_of is None else performance_of
     return src
 
