@@ -2,6 +2,7 @@
 PostgreSQL (psycopg) through one COPY, SQLite through one driver ``executemany`` of prepared values."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from caseflow.extensions import db
@@ -57,3 +58,31 @@ def bind_row(value: tuple, binds: list) -> tuple:
     for i, bind in binds:
         value[i] = bind(value[i])
     return tuple(value)
+
+
+# PostgreSQL's COPY text format: a backslash, tab, newline or carriage return in a value is escaped;
+# NULL is ``\N``. https://www.postgresql.org/docs/current/sql-copy.html (File Formats, Text Format)
+COPY_NULL = "\\N"
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_COPY_SPECIAL = re.compile(r"[\\\t\n\r]").search
+
+
+def copy_escapes_needed(texts: Iterable[str | None]) -> bool:
+    """Whether any of the text values (None: NULL) has a character COPY text format escapes."""
+    return _COPY_SPECIAL("".join(filter(None, texts))) is not None
+
+
+def copy_str(value: str) -> str:
+    """A text value in COPY text format (escaped only when it holds a character to escape: most do not)."""
+    return value.translate(_COPY_ESCAPES) if _COPY_SPECIAL(value) else value
+
+
+def copy_insert(table, columns: tuple[str, ...], data: bytes) -> None:
+    """Insert rows given in COPY text format (``COPY_ESCAPES``, ``COPY_NULL``) in the session's transaction
+    (PostgreSQL): rows formatted where they were made (a worker process), so that the process holding the
+    transaction only sends bytes."""
+    conn = db.session.connection()
+    quote = conn.dialect.identifier_preparer
+    target = f"{quote.format_table(table)} ({', '.join(quote.quote(c) for c in columns)})"
+    with conn.connection.driver_connection.cursor() as cursor, cursor.copy(f"COPY {target} FROM STDIN") as stream:
+        stream.write(data)

@@ -39,6 +39,8 @@ def units(db):
             fs.cost(unit, 2026, rng.choice([90, 130]), 1000)
             make_case(unit=unit, state=rng.choice(["notice_issued", "closed", "talk"]), officer=officer,
                       severity=rng.choice(["minor", "serious"]))
+        # An item name with the characters PostgreSQL's COPY text format escapes (a worker formats the rows).
+        fs.check(made[3], 2026, 2, "pass", item="审批\t(a\\b)\r\n续")
         gone = factories.unit(active=False)
         yield [u.id for u in made], gone.id
 

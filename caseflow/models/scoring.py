@@ -51,7 +51,9 @@ class ScoreEntry(db.Model):
 
 
 class PeriodResult(db.Model):
-    """A unit's derived result for a quarter (1–4) or a year (quarter 0), cached from the ledger."""
+    """A unit's derived result for a quarter (1–4) or a year (quarter 0), cached from the ledger.
+
+    Like the ledger, derived data without foreign keys on its unit and scheme columns (migration 0005)."""
 
     __table_args__ = (
         UniqueConstraint("unit_id", "year", "quarter"),
@@ -59,7 +61,7 @@ class PeriodResult(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    unit_id: Mapped[int] = mapped_column(Integer)
     year: Mapped[int] = mapped_column(Integer)
     quarter: Mapped[int] = mapped_column(Integer)
     index: Mapped[Decimal] = mapped_column(Numeric(12, 4))
@@ -70,7 +72,7 @@ class PeriodResult(db.Model):
     integrity: Mapped[Decimal] = mapped_column(Numeric(12, 4))
     colour: Mapped[str] = mapped_column(String(8))
     grade: Mapped[str | None] = mapped_column(String(1))
-    scheme_id: Mapped[int | None] = mapped_column(ForeignKey("scoring_scheme.id"))
+    scheme_id: Mapped[int | None] = mapped_column(Integer)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 from flask import current_app
@@ -28,7 +29,15 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from caseflow import clock
 from caseflow import scoring as s
-from caseflow.db_bulk import bind_row, binds_for, bulk_insert
+from caseflow.db_bulk import (
+    COPY_NULL,
+    bind_row,
+    binds_for,
+    bulk_insert,
+    copy_escapes_needed,
+    copy_insert,
+    copy_str,
+)
 from caseflow.extensions import db
 from caseflow.models import PeriodResult, ScoreEntry, ScoringScheme, Unit
 from caseflow.selectors.scoring import unit_index, what_if
@@ -172,6 +181,7 @@ class _Plan:
     revision_id: int | None
     entry_binds: list | None  # ``_binds`` of ``_SLICE_COLUMNS`` and of the results' columns
     result_binds: list | None
+    copy: bool = False  # workers send the entries to write as PostgreSQL COPY text (``db_bulk.copy_text``)
 
 
 @dataclass
@@ -185,7 +195,9 @@ class _Slice:
     missing: dict[int, list] = field(default_factory=dict)  # quarter → sample keys computed, not stored
     unexpected: dict[int, list] = field(default_factory=dict)  # quarter → sample keys stored, not computed
     changed: list[int] = field(default_factory=list)  # units with a quarter whose entries differ: rewritten
+    replaced: list[int] = field(default_factory=list)  # the changed units that have stored entries to delete
     entries: list[tuple] = field(default_factory=list)  # ``_SLICE_COLUMNS`` rows of the changed units
+    copy_data: bytes = b""  # or those rows and ``_COPY_CONSTANTS`` as COPY text (a worker's, ``_Plan.copy``)
     results: list[tuple] = field(default_factory=list)  # ``_RESULT_COLUMNS`` rows, colour without overdue cases
     selection: Any = None  # the units: None, ids, or a ``UnitRange``
 
@@ -193,6 +205,7 @@ class _Slice:
 _COLOUR_AT = _RESULT_COLUMNS.index("colour")
 # The ledger columns a slice's rows carry; the year, scheme and revision are the same in every row.
 _SLICE_COLUMNS = ("unit_id", "quarter", "dimension", "points", "reason", "detail", "source_kind", "source_id")
+_COPY_CONSTANTS = ("year", "scheme_id", "revision_id")
 
 
 def _stored_by_unit(year: int, quarters: list[int], selection) -> dict[int, list[tuple]]:
@@ -274,10 +287,13 @@ def _recompute_slice(plan: _Plan, selection) -> _Slice:
         else:
             continue
         part.changed.append(unit_id)
+        if kept is not None:
+            part.replaced.append(unit_id)
         part.entries += values
     for unit_id, kept in stored.items():  # stored for units no longer scored (inactive)
         part.stored += len(kept)
         part.changed.append(unit_id)
+        part.replaced.append(unit_id)
         for key in kept[:SAMPLES]:
             _sample(part.unexpected[key[2]], (tuple(key),))
     if plan.write:
@@ -321,20 +337,44 @@ def _worker_start() -> None:
 
 
 def _slice_job(selection) -> _Slice:
-    part = _recompute_slice(_PLAN, selection)
+    plan = _PLAN
+    part = _recompute_slice(plan, selection)
     db.session.rollback()
+    if plan.copy and part.entries:  # formatted here, in parallel: the writing process only sends the bytes
+        part.copy_data = _copy_text(part.entries, plan)
+        part.entries = []
     return part
+
+
+_TEXT_AT = [_SLICE_COLUMNS.index(c) for c in ("dimension", "reason", "detail", "source_kind")]
+
+
+def _copy_text(values: list[tuple], plan: _Plan) -> bytes:
+    """``_SLICE_COLUMNS`` rows and ``_COPY_CONSTANTS`` in COPY text format (``db_bulk.copy_insert``). The
+    text values are escaped only if any of them has a character to escape (usually none has)."""
+    if copy_escapes_needed(text for i in _TEXT_AT for text in map(itemgetter(i), values)):
+        values = [(unit_id, quarter, copy_str(dimension), points, copy_str(reason), copy_str(detail),
+                   None if kind is None else copy_str(kind), source_id)
+                  for unit_id, quarter, dimension, points, reason, detail, kind, source_id in values]
+    tail = "\t".join(COPY_NULL if v is None else str(v) for v in (plan.year, plan.scheme.id, plan.revision_id))
+    return "".join(
+        f"{unit_id}\t{quarter}\t{dimension}\t{str(points)}\t{reason}\t{detail}\t"
+        f"{COPY_NULL if kind is None else kind}\t{COPY_NULL if source_id is None else source_id}\t{tail}\n"
+        for unit_id, quarter, dimension, points, reason, detail, kind, source_id in values).encode()
 
 
 def _write(part: _Slice, plan: _Plan, overdue: dict[int, set[int]]) -> None:
     """Replace the slice's changed units' entries and all its unit-quarters' results (the colours of the
     units with an overdue open case at the quarter's end overridden)."""
-    year, units = plan.year, part.changed
-    for start in range(0, max(len(units), 1), DELETE_CHUNK):
+    year, units = plan.year, part.replaced
+    for start in range(0, len(units), DELETE_CHUNK):
         db.session.execute(delete(ScoreEntry).where(ScoreEntry.year == year, ScoreEntry.quarter.in_(plan.quarters),
                                                     ScoreEntry.unit_id.in_(units[start:start + DELETE_CHUNK])))
-    bulk_insert(ScoreEntry.__table__, _SLICE_COLUMNS, part.entries, bound=True,
-                constants={"year": year, "scheme_id": plan.scheme.id, "revision_id": plan.revision_id})
+    if part.copy_data:
+        copy_insert(ScoreEntry.__table__, _SLICE_COLUMNS + _COPY_CONSTANTS, part.copy_data)
+    else:
+        bulk_insert(ScoreEntry.__table__, _SLICE_COLUMNS, part.entries, bound=True,
+                    constants={"year": year, "scheme_id": plan.scheme.id, "revision_id": plan.revision_id})
     R = PeriodResult
     db.session.execute(delete(R).where(R.year == year, R.quarter.in_(plan.quarters),
                                        src.unit_cond(R.unit_id, part.selection)))
@@ -416,6 +456,7 @@ def recompute_in_session(year: int, quarter: int | None = None, *, unit_ids: lis
                  clock.now(), write, revision_id, binds_for(ScoreEntry.__table__, _SLICE_COLUMNS, dialect),
                  binds_for(PeriodResult.__table__, _RESULT_COLUMNS, dialect))
     report.workers = workers if len(selections) > 1 else 1
+    plan.copy = report.workers > 1 and dialect.name == "postgresql" and dialect.driver == "psycopg"
     missing: dict[int, list] = {qq: [] for qq in quarters}
     unexpected: dict[int, list] = {qq: [] for qq in quarters}
     with _slices_computed(plan, selections, report.workers) as parts, _write_cache(write and len(selections) > 1):

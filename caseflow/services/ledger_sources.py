@@ -59,7 +59,7 @@ class UnitRange:
     high: int | None
 
 
-UNBOUNDED = 2 ** 62  # beyond any unit id, within a 64-bit integer
+ID_MAX = 2 ** 31 - 1  # the largest id an integer column holds (ids start at 1)
 
 
 def unit_cond(column, unit_ids):
@@ -69,8 +69,8 @@ def unit_cond(column, unit_ids):
     if isinstance(unit_ids, UnitRange):
         # Always two-sided (an open end as the widest bound), so that SQLite's planner, which has no
         # statistics, prefers this range on a unit index to a date range on another table of a join.
-        low = unit_ids.low if unit_ids.low is not None else -UNBOUNDED
-        high = unit_ids.high if unit_ids.high is not None else UNBOUNDED
+        low = unit_ids.low if unit_ids.low is not None else 0
+        high = unit_ids.high if unit_ids.high is not None else ID_MAX
         return column.between(low, high)
     return column.in_(unit_ids)
 
@@ -284,15 +284,14 @@ def overdue_open_cases(year: int, quarter: int, unit_ids=None) -> dict[int, int]
     # Only cases opened by then and not closed by then can be open then: ``closed_at`` is the instant
     # of the latest transition into a final state, cleared by a reopening, so a case closed at or
     # before ``at`` was closed at ``at`` (this leaves out most of a province's history).
-    alive = select(Case.id).where(Case.opened_at <= at, or_(Case.closed_at.is_(None), Case.closed_at > at))
+    # Each such case's state then: its last event by then, found through the (case, seq) key.
+    case, ev = Case.__table__.c, CaseEvent.__table__.c
+    state_then = (select(ev.to_state).where(ev.case_id == case.id, ev.at <= at).order_by(ev.seq.desc()).limit(1)
+                  .scalar_subquery())
+    stmt = select(case.id, case.unit_id, state_then).where(
+        case.opened_at <= at, or_(case.closed_at.is_(None), case.closed_at > at))
     if unit_ids is not None:
-        alive = alive.where(unit_cond(Case.unit_id, unit_ids))
-    last = (select(CaseEvent.case_id, func.max(CaseEvent.seq).label("seq"))
-            .where(CaseEvent.at <= at, CaseEvent.case_id.in_(alive)).group_by(CaseEvent.case_id).subquery())
-    stmt = (select(Case.id, Case.unit_id, CaseEvent.to_state)
-            .join(last, last.c.case_id == Case.id)
-            .join(CaseEvent, and_(CaseEvent.case_id == last.c.case_id, CaseEvent.seq == last.c.seq))
-            .where(CaseEvent.to_state.in_(OPEN_STATES)))
+        stmt = stmt.where(unit_cond(case.unit_id, unit_ids))
     waiting: dict[int, int] = {}
     found: dict[int, int] = {}
     for case_id, unit_id, state in db.session.execute(stmt):
