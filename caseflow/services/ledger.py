@@ -206,14 +206,20 @@ _COLOUR_AT = _RESULT_COLUMNS.index("colour")
 # The ledger columns a slice's rows carry; the year, scheme and revision are the same in every row.
 _SLICE_COLUMNS = ("unit_id", "quarter", "dimension", "points", "reason", "detail", "source_kind", "source_id")
 _COPY_CONSTANTS = ("year", "scheme_id", "revision_id")
+# What must match between a stored entry and a recomputed one (``entry_key`` without the period's year),
+# from a ``_SLICE_COLUMNS`` row.
+_KEY = itemgetter(*(_SLICE_COLUMNS.index(c) for c in ("unit_id", "quarter", "dimension", "points", "reason",
+                                                       "source_kind", "source_id")))
 
 
 def _stored_by_unit(year: int, quarters: list[int], selection) -> dict[int, list[tuple]]:
-    """The stored ledger's keys of the selected units in the quarters, by unit, as the driver returns them
-    (no result processing: compared with entries bound for the same driver)."""
+    """The stored ledger's keys (``_KEY``) of the selected units in the quarters, by unit, as the driver
+    returns them (no result processing: compared with entries bound for the same driver), each unit's in
+    quarter and id order: the order a recompute writes them in."""
     t = ScoreEntry.__table__.c
-    stmt = select(t.unit_id, t.year, t.quarter, t.dimension, t.points, t.reason, t.source_kind, t.source_id).where(
-        t.year == year, t.quarter.in_(quarters), src.unit_cond(t.unit_id, selection))
+    stmt = (select(t.unit_id, t.quarter, t.dimension, t.points, t.reason, t.source_kind, t.source_id)
+            .where(t.year == year, t.quarter.in_(quarters), src.unit_cond(t.unit_id, selection))
+            .order_by(t.unit_id, t.quarter, t.id))
     result = db.session.connection().execute(stmt)
     try:
         rows = result.cursor.fetchall()
@@ -265,8 +271,8 @@ def _recompute_slice(plan: _Plan, selection) -> _Slice:
     part.units = len(by_unit)
     binds = plan.entry_binds
 
-    def key(value: tuple) -> tuple:  # ``entry_key`` of a ``_SLICE_COLUMNS`` row
-        return value[0], year, value[1], value[2], value[3], value[4], value[6], value[7]
+    def full(k: tuple) -> tuple:  # the ``entry_key`` of a ``_KEY``
+        return k[0], year, *k[1:]
 
     for unit_id, rows in by_unit.items():
         part.computed += len(rows)
@@ -274,16 +280,19 @@ def _recompute_slice(plan: _Plan, selection) -> _Slice:
         kept = stored.pop(unit_id, None)
         if kept is not None:
             part.stored += len(kept)
-            mine, theirs = Counter(map(key, values)), Counter(map(tuple, kept))
+            mine = list(map(_KEY, values))
+            if mine == kept:  # stored as a recompute writes them: compared in order, element by element
+                continue
+            mine, theirs = Counter(mine), Counter(map(tuple, kept))  # else as multisets
             if mine == theirs:
                 continue
             for k in (mine - theirs).elements():
-                _sample(part.missing[k[2]], (k,))
+                _sample(part.missing[k[1]], (full(k),))
             for k in (theirs - mine).elements():
-                _sample(part.unexpected[k[2]], (k,))
+                _sample(part.unexpected[k[1]], (full(k),))
         elif values:
             for value in values[:SAMPLES]:
-                _sample(part.missing[value[1]], (key(value),))
+                _sample(part.missing[value[1]], (full(_KEY(value)),))
         else:
             continue
         part.changed.append(unit_id)
@@ -294,8 +303,8 @@ def _recompute_slice(plan: _Plan, selection) -> _Slice:
         part.stored += len(kept)
         part.changed.append(unit_id)
         part.replaced.append(unit_id)
-        for key in kept[:SAMPLES]:
-            _sample(part.unexpected[key[2]], (tuple(key),))
+        for k in kept[:SAMPLES]:
+            _sample(part.unexpected[k[1]], (full(tuple(k)),))
     if plan.write:
         values = [_result_value(unit_id, year, qq, rows, scheme, plan.now) for (unit_id, qq), rows in fresh.items()]
         part.results = [bind_row(v, plan.result_binds) for v in values] if plan.result_binds else values
