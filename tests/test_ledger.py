@@ -111,6 +111,23 @@ def test_overdue_open_case_caps_colour_at_orange(db):
         assert unit_index(unit.id, 2026, 2)["colour"] == "orange"
 
 
+def test_overdue_at_a_past_quarter_end_is_the_state_the_case_had_then(db):
+    """At a closed quarter's end a case counts by its last event by then, not by what it is now."""
+    units = [factories.unit() for _ in range(3)]
+    officer = factories.user(role="officer")
+    with clock.frozen(datetime(2026, 3, 2, 9, 0, tzinfo=clock.CST)):
+        # Acknowledgement due within 3 working days: overdue at 31 March, acknowledged only in April.
+        waiting = make_case(unit=units[0], state="notice_issued", officer=officer, rectify_workdays=60)
+        escalated = make_case(unit=units[1], state="escalated", officer=officer)
+    with clock.frozen(datetime(2026, 4, 10, 9, 0, tzinfo=clock.CST)):
+        fire(waiting, "acknowledge", officer)
+        fire(escalated, "refer", factories.user(role="supervisor"))  # closed since: it was open at Q1's end
+        later = make_case(unit=units[2], state="escalated", officer=officer)  # opened after Q1
+    with clock.frozen(MAY):
+        assert ledger.src.overdue_open_cases(2026, 1) == {waiting.id: units[0].id, escalated.id: units[1].id}
+        assert ledger.src.overdue_open_cases(2026, 2) == {later.id: units[2].id}
+
+
 def test_criminal_liability_forces_red(may):
     unit = factories.unit()
     fs.sanction(unit, 2026, 2, kind="criminal", subject="staff")
