@@ -214,12 +214,12 @@ _KEY = itemgetter(*(_SLICE_COLUMNS.index(c) for c in ("unit_id", "quarter", "dim
 
 def _stored_by_unit(year: int, quarters: list[int], selection) -> dict[int, list[tuple]]:
     """The stored ledger's keys (``_KEY``) of the selected units in the quarters, by unit, as the driver
-    returns them (no result processing: compared with entries bound for the same driver), each unit's in
-    quarter and id order: the order a recompute writes them in."""
+    returns them (no result processing: compared with entries bound for the same driver). Unsorted: rows
+    written together come back in the order they were written (their index's or their table's order),
+    which is the order ``_recompute_slice`` compares first; any other order is compared as a multiset."""
     t = ScoreEntry.__table__.c
     stmt = (select(t.unit_id, t.quarter, t.dimension, t.points, t.reason, t.source_kind, t.source_id)
-            .where(t.year == year, t.quarter.in_(quarters), src.unit_cond(t.unit_id, selection))
-            .order_by(t.unit_id, t.quarter, t.id))
+            .where(t.year == year, t.quarter.in_(quarters), src.unit_cond(t.unit_id, selection)))
     result = db.session.connection().execute(stmt)
     try:
         rows = result.cursor.fetchall()
