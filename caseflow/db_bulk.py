@@ -78,7 +78,7 @@ def copy_str(value: str) -> str:
 
 
 def copy_insert(table, columns: tuple[str, ...], data: bytes) -> None:
-    """Insert rows given in COPY text format (``COPY_ESCAPES``, ``COPY_NULL``) in the session's transaction
+    """Insert rows given in COPY text format (``copy_str``, ``COPY_NULL``) in the session's transaction
     (PostgreSQL): rows formatted where they were made (a worker process), so that the process holding the
     transaction only sends bytes."""
     conn = db.session.connection()

@@ -181,7 +181,7 @@ class _Plan:
     revision_id: int | None
     entry_binds: list | None  # ``_binds`` of ``_SLICE_COLUMNS`` and of the results' columns
     result_binds: list | None
-    copy: bool = False  # workers send the entries to write as PostgreSQL COPY text (``db_bulk.copy_text``)
+    copy: bool = False  # workers send the entries to write as PostgreSQL COPY text (``_copy_text``)
 
 
 @dataclass
