@@ -3,7 +3,8 @@ PostgreSQL (psycopg) through one COPY, SQLite through one driver ``executemany``
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from caseflow.extensions import db
 
@@ -37,12 +38,10 @@ def bulk_insert(table, columns: tuple[str, ...], values: Iterable[tuple], *, bou
         return
     if binds and not bound:
         values = (bind_row(v, binds) for v in values)
-    quote = dialect.identifier_preparer
-    target = f"{quote.format_table(table)} ({', '.join(quote.quote(c) for c in (*columns, *constants))})"
+    target = _target(dialect, table, (*columns, *constants))
     if dialect.name == "postgresql":
         extra = tuple(constants.values())
-        with conn.connection.driver_connection.cursor() as cursor, \
-                cursor.copy(f"COPY {target} FROM STDIN") as stream:
+        with _copy(conn, target) as stream:
             for value in values:
                 stream.write_row(value + extra if extra else value)
         return
@@ -82,7 +81,18 @@ def copy_insert(table, columns: tuple[str, ...], data: bytes) -> None:
     (PostgreSQL): rows formatted where they were made (a worker process), so that the process holding the
     transaction only sends bytes."""
     conn = db.session.connection()
-    quote = conn.dialect.identifier_preparer
-    target = f"{quote.format_table(table)} ({', '.join(quote.quote(c) for c in columns)})"
-    with conn.connection.driver_connection.cursor() as cursor, cursor.copy(f"COPY {target} FROM STDIN") as stream:
+    with _copy(conn, _target(conn.dialect, table, columns)) as stream:
         stream.write(data)
+
+
+def _target(dialect, table, columns: tuple[str, ...]) -> str:
+    """``table (column, …)`` quoted for ``dialect``."""
+    quote = dialect.identifier_preparer
+    return f"{quote.format_table(table)} ({', '.join(quote.quote(c) for c in columns)})"
+
+
+@contextmanager
+def _copy(conn, target: str) -> Iterator:
+    """A ``COPY target FROM STDIN`` stream on the session connection's psycopg connection."""
+    with conn.connection.driver_connection.cursor() as cursor, cursor.copy(f"COPY {target} FROM STDIN") as stream:
+        yield stream

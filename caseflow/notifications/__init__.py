@@ -162,10 +162,12 @@ def on_transitions(ctxs: list) -> None:
             if concern is None:
                 continue
             kind, recipients = concern
-            if recipients in CASE_FREE:
-                users = read[recipients] if recipients in read else read.setdefault(recipients, recipients(ctx.case))
-            else:
+            if recipients not in CASE_FREE:
                 users = recipients(ctx.case)
+            elif recipients in read:
+                users = read[recipients]
+            else:
+                users = read[recipients] = recipients(ctx.case)
             calls.append({"users": users, "kind": kind, "case": ctx.case, "after_commit": ctx.after_commit,
                           "exclude": ctx.actor, "params": case_params(ctx.case, trigger=ctx.trigger, state=ctx.to_state)})
             told.append(ctx)
@@ -175,13 +177,11 @@ def on_transitions(ctxs: list) -> None:
 
 def on_transition(ctx) -> None:
     """Transition hook: notify whoever the transition concerns."""
-    concern = CONCERNS.get(ctx.trigger)
+    concern = _concern(ctx)
     if concern is None:
         return
     kind, recipients = concern
     params = case_params(ctx.case, trigger=ctx.trigger, state=ctx.to_state)
-    if ctx.trigger == "reject" and ctx.to_state == "escalated":
-        kind, recipients = "escalated", supervisors
     with db.session.no_autoflush:  # the recipients do not depend on the rows the transition added
         users = recipients(ctx.case)
     created = notify(users=users, kind=kind, case=ctx.case, params=params,

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -14,7 +14,7 @@ from caseflow import clock
 from caseflow.errors import N_, CaseflowError, InvalidField, VersionConflict
 from caseflow.extensions import db
 from caseflow.models import Attachment, Case, CaseEvent, DeadlineChange
-from caseflow.services.audit import GENESIS, event_hash, jsonable, last_link
+from caseflow.services.audit import GENESIS, event_hash, jsonable, last_link, last_links
 from caseflow.services.deadlines import deadlines_apply
 from caseflow.services.hooks import TransitionContext, run_transition_hooks, run_transition_hooks_many
 from caseflow.services.numbering import case_number, next_number
@@ -50,13 +50,20 @@ def _append_event(case: Case, trigger: str, from_state: str | None, actor: Any |
     ``link`` is the last event's ``(seq, hash)`` when the caller knows it (a new case has none);
     otherwise it is read now, after the case's versioned UPDATE has locked the case row.
     """
-    seq, prev_hash = link or last_link(case.id) or (0, GENESIS)
+    event = _next_event(case, trigger, from_state, actor, data, at, link or last_link(case.id) or (0, GENESIS))
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def _next_event(case: Case, trigger: str, from_state: str | None, actor: Any | None, data: dict, at: datetime,
+                link: tuple[int, str]) -> CaseEvent:
+    """The event of ``case``'s chain after ``link`` (the last event's ``(seq, hash)``), hashed, not yet added."""
+    seq, prev_hash = link
     event = CaseEvent(case_id=case.id, seq=seq + 1, trigger=trigger,
                       from_state=from_state, to_state=case.state, actor_id=getattr(actor, "id", None),
                       actor_role=actor_role(actor), at=at, data=jsonable(data), prev_hash=prev_hash)
     event.hash = event_hash(event)
-    db.session.add(event)
-    db.session.flush()
     return event
 
 
@@ -202,15 +209,6 @@ def case_transition(*, case: Case, trigger: str, actor, data: dict[str, Any] | N
     return case
 
 
-def _last_links(case_ids: list[int]) -> dict[int, tuple[int, str]]:
-    """``last_link`` of many cases in one query (the newest event of each through the (case_id, seq) index)."""
-    newest = (select(CaseEvent.case_id, func.max(CaseEvent.seq).label("seq"))
-              .where(CaseEvent.case_id.in_(case_ids)).group_by(CaseEvent.case_id).subquery())
-    rows = db.session.execute(select(CaseEvent.case_id, CaseEvent.seq, CaseEvent.hash).join(
-        newest, (CaseEvent.case_id == newest.c.case_id) & (CaseEvent.seq == newest.c.seq)))
-    return {case_id: (seq, hash_) for case_id, seq, hash_ in rows}
-
-
 def case_transitions(*, cases: list[Case], trigger: str, actor, data_of: Callable[[Case], dict[str, Any] | None]
                      ) -> list[Case]:
     """Fire ``trigger`` on every case of ``cases`` as ``actor`` in ONE transaction: all of them or none.
@@ -237,14 +235,10 @@ def case_transitions(*, cases: list[Case], trigger: str, actor, data_of: Callabl
                 cleaned, changes = _apply(case, trigger, actor, role, cleaned, at)
                 prepared.append((case, from_state, cleaned, changes, at))
         db.session.flush()  # the versioned UPDATEs: a concurrent change raises StaleDataError here
-        links = _last_links([case.id for case in cases])
+        links = last_links([case.id for case in cases])
         events = []
         for case, from_state, cleaned, _changes, at in prepared:
-            seq, prev_hash = links.get(case.id) or (0, GENESIS)
-            event = CaseEvent(case_id=case.id, seq=seq + 1, trigger=trigger, from_state=from_state,
-                              to_state=case.state, actor_id=getattr(actor, "id", None), actor_role=role, at=at,
-                              data=jsonable(cleaned), prev_hash=prev_hash)
-            event.hash = event_hash(event)
+            event = _next_event(case, trigger, from_state, actor, cleaned, at, links.get(case.id) or (0, GENESIS))
             links[case.id] = (event.seq, event.hash)  # a case listed twice chains to its own new event
             events.append(event)
         db.session.add_all(events)

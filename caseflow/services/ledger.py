@@ -98,15 +98,6 @@ def compute(year: int, quarters: Iterable[int], scheme: dict, unit_ids: list[int
             for key, rows in compute_rows(year, quarters, scheme, unit_ids).items()}
 
 
-def result_row(unit_id: int, year: int, quarter: int, entries: list, scheme, overdue: bool, *,
-               rows: bool = False, now=None) -> dict:
-    """The ``PeriodResult`` values of a unit-quarter from its entries (engine rows if ``rows``)."""
-    summarise = s.summarise_rows if rows else s.summarise
-    summary = summarise(entries, scheme=scheme.data, overdue_open=overdue)
-    return {"unit_id": unit_id, "year": year, "quarter": quarter, "index": summary.index, "colour": summary.colour,
-            **summary.dimensions, "grade": None, "scheme_id": scheme.id, "computed_at": now or clock.now()}
-
-
 _E, _R = ScoreEntry.__table__.c, PeriodResult.__table__.c
 # The hook's statements, built once (a transition pays only for executing them).
 _STORED = select(_E.id, _E.unit_id, _E.year, _E.quarter, _E.dimension, _E.points, _E.reason, _E.detail,
@@ -249,9 +240,11 @@ def _slice_values(rows: Iterable[tuple], binds: list | None) -> list[tuple]:
     return [bind_row(v, binds) for v in values] if binds else values
 
 
-def _result_value(unit_id: int, year: int, quarter: int, rows: list[tuple], scheme, now) -> tuple:
-    """A unit-quarter's ``_RESULT_COLUMNS`` row from its engine rows (colour without overdue cases)."""
-    summary = s.summarise_rows(rows, scheme=scheme.data)
+def _result_value(unit_id: int, year: int, quarter: int, rows: list[tuple], scheme, now,
+                  overdue: bool = False) -> tuple:
+    """A unit-quarter's ``_RESULT_COLUMNS`` row from its engine rows (``overdue``: it has an overdue open
+    case at the quarter's end)."""
+    summary = s.summarise_rows(rows, scheme=scheme.data, overdue_open=overdue)
     return (unit_id, year, quarter, summary.index, *map(summary.dimensions.__getitem__, s.DIMENSIONS),
             summary.colour, None, scheme.id, now)
 
@@ -460,12 +453,12 @@ def recompute_in_session(year: int, quarter: int | None = None, *, unit_ids: lis
     scheme = scheme_for_year(year)
     dialect = db.session.get_bind().dialect
     selections = _slices(unit_ids, workers)
+    report.workers = workers if len(selections) > 1 else 1
     # Computed once for every slice: the performance indicators (each unit is compared with its peers).
     plan = _Plan(year, quarters, _SchemeRef(scheme.id, scheme.data), src.performance(year, scheme.data, unit_ids),
                  clock.now(), write, revision_id, binds_for(ScoreEntry.__table__, _SLICE_COLUMNS, dialect),
-                 binds_for(PeriodResult.__table__, _RESULT_COLUMNS, dialect))
-    report.workers = workers if len(selections) > 1 else 1
-    plan.copy = report.workers > 1 and dialect.name == "postgresql" and dialect.driver == "psycopg"
+                 binds_for(PeriodResult.__table__, _RESULT_COLUMNS, dialect),
+                 copy=report.workers > 1 and dialect.name == "postgresql" and dialect.driver == "psycopg")
     missing: dict[int, list] = {qq: [] for qq in quarters}
     unexpected: dict[int, list] = {qq: [] for qq in quarters}
     with _slices_computed(plan, selections, report.workers) as parts, _write_cache(write and len(selections) > 1):
@@ -608,7 +601,8 @@ def _book_period(year: int, quarter: int, units: dict[int, list]) -> None:
         combined = s.limit_rows(kept + new, scheme=scheme.data)
         stale += [r.id for r in stored if r.reason in s.LIMIT_REASONS]
         rows += [e for e in combined if e[5] in s.LIMIT_REASONS or (e[7] == "case_event" and e[8] in events)]
-        results.append(result_row(unit_id, year, quarter, combined, scheme, unit_id in overdue, rows=True))
+        results.append(dict(zip(_RESULT_COLUMNS, _result_value(unit_id, year, quarter, combined, scheme, clock.now(),
+                                                               unit_id in overdue), strict=True)))
     for start in range(0, len(stale), DELETE_CHUNK):
         db.session.execute(delete(ScoreEntry.__table__).where(_E.id.in_(stale[start:start + DELETE_CHUNK])))
     insert_entries(rows, scheme.id)

@@ -201,7 +201,7 @@ def case_outcomes(year: int, last_q: int, unit_ids=None) -> dict[int, list]:
         stmt = (select(events.c.id, case.id, case.unit_id, events.c.trigger, events.c.at, events.c.severity,
                        events.c.on_time, case.severity, case.origin, case.notice_deduction)
                 .select_from(Case.__table__).join(events, true()).where(_unit_filter(case, unit_ids)))
-    else:  # SQLite finds a slice's cases by unit and their events by case on its own
+    else:  # every unit (the period's events by date), or on SQLite a slice, whose planner takes the unit index
         stmt = (select(event_columns[0], ev.case_id, case.unit_id, *event_columns[1:], case.severity, case.origin,
                        case.notice_deduction)
                 .join_from(CaseEvent.__table__, Case.__table__, case.id == ev.case_id)
