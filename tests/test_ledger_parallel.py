@@ -107,3 +107,33 @@ def test_a_large_period_forks_only_with_nothing_uncommitted(units, app, monkeypa
         factories.unit()  # commits; a pending change below keeps the recompute in this process
         ledger.db.session.execute(update(ScoreEntry).where(ScoreEntry.id == -1).values(points=0))
         assert ledger.recompute(2026).workers == 1
+
+
+def test_a_sliced_recompute_pauses_the_cyclic_collector_and_restores_it(units, monkeypatch):
+    """The slices and their writing run without cyclic garbage collection (freed by reference counting);
+    the collector is as it was afterwards, also when the recompute fails or it was already paused."""
+    import gc
+
+    seen = []
+    write = ledger._write
+    monkeypatch.setattr(ledger, "_write", lambda *a: (seen.append(gc.isenabled()), write(*a)))
+    monkeypatch.setattr(ledger, "SHARD_UNITS", 4)
+    with clock.frozen(MAY):
+        ledger.db.session.close()
+        assert gc.isenabled()
+        assert ledger.recompute(2026, workers=2).workers == 2
+        assert seen and not any(seen) and gc.isenabled()
+        seen.clear()
+        assert ledger.recompute(2026, workers=1).workers == 1  # one slice, in this process: nothing paused
+        assert seen == [True] and gc.isenabled()
+        monkeypatch.setattr(ledger, "_write", lambda *a: (_ for _ in ()).throw(RuntimeError("disk full")))
+        with pytest.raises(RuntimeError):
+            ledger.recompute(2026, workers=2)
+        assert gc.isenabled()
+        gc.disable()
+        try:
+            monkeypatch.setattr(ledger, "_write", write)
+            ledger.recompute(2026, workers=2)
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
