@@ -1,7 +1,9 @@
 """Bulk inserts of many rows in the session's transaction, for the write paths that produce thousands:
-PostgreSQL (psycopg) through one COPY, SQLite through one driver ``executemany`` of prepared values."""
+PostgreSQL (psycopg) through one COPY, SQLite through one driver ``executemany`` of prepared values; and
+``cycles_uncollected`` for the bulk jobs (recompute, sweep) that build and drop many objects."""
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -96,3 +98,19 @@ def _copy(conn, target: str) -> Iterator:
     """A ``COPY target FROM STDIN`` stream on the session connection's psycopg connection."""
     with conn.connection.driver_connection.cursor() as cursor, cursor.copy(f"COPY {target} FROM STDIN") as stream:
         yield stream
+
+
+@contextmanager
+def cycles_uncollected() -> Iterator[None]:
+    """No cyclic garbage collection while a bulk job runs (restored after, as it was). Such a job builds and
+    drops hundreds of thousands of tuples and rows, freed by reference counting, which the collector would
+    only traverse again and again: about a fifth of a recompute slice's CPU, more in a forked worker, where a
+    full collection also walks (and so copies) every object inherited from the parent. What cyclic garbage
+    the job leaves is collected once it ends."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()

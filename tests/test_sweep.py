@@ -58,6 +58,22 @@ def test_overdue_rectification_is_escalated(db):
     assert event.data["reason"] == "overdue_rectification"
 
 
+def test_the_sweep_batches_run_without_cyclic_collection_and_restore_it(db, monkeypatch):
+    """Reminders and escalations run with the cyclic collector paused (their rows are freed batch by batch);
+    it is on again afterwards."""
+    import gc
+
+    case = make_case(state="rectifying", rectify_workdays=3)
+    seen = []
+    for name in ("_notify_all", "_escalate_all"):
+        job = getattr(sweep_service, name)
+        monkeypatch.setattr(sweep_service, name, lambda *a, job=job: (seen.append(gc.isenabled()), job(*a)))
+    assert gc.isenabled()
+    with clock.frozen(datetime.combine(case.rectify_due + timedelta(days=1), time(9))):
+        assert sweep_run().escalated == [case.number]
+    assert seen == [False, False] and gc.isenabled()
+
+
 def test_overdue_verification_alerts_the_officer_but_does_not_escalate(db):
     officer = factories.user(role="officer")
     case = make_case(state="verifying", officer=officer)

@@ -12,7 +12,6 @@ reports whether the stored ledger was reproduced exactly.
 """
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import signal
@@ -38,6 +37,7 @@ from caseflow.db_bulk import (
     copy_escapes_needed,
     copy_insert,
     copy_str,
+    cycles_uncollected,
 )
 from caseflow.extensions import db
 from caseflow.models import PeriodResult, ScoreEntry, ScoringScheme, Unit
@@ -330,25 +330,10 @@ _PLAN: _Plan | None = None
 _INHERITED: list = []  # the parent's session and pool in a worker: kept, never used or closed there
 
 
-@contextmanager
-def _cycles_uncollected() -> Iterator[None]:
-    """No cyclic garbage collection while a large recompute runs (restored after). It builds and drops
-    hundreds of thousands of tuples, which are freed by reference counting; the collector would only
-    traverse them again and again: about a fifth of a slice's CPU, more in a forked worker, where a full
-    collection also walks (and so copies) every object inherited from the parent."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def _worker_start() -> None:
     """A forked worker leaves the parent's connections alone (kept referenced, so never finalised: the
     worker ends with ``os._exit``) and reads through new ones; it inherits the parent's paused collector
-    (``_cycles_uncollected``)."""
+    (``db_bulk.cycles_uncollected``)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _INHERITED.extend((db.session(), db.engine.pool))
     db.engine.dispose(close=False)
@@ -479,7 +464,7 @@ def recompute_in_session(year: int, quarter: int | None = None, *, unit_ids: lis
     missing: dict[int, list] = {qq: [] for qq in quarters}
     unexpected: dict[int, list] = {qq: [] for qq in quarters}
     large = len(selections) > 1
-    with (_cycles_uncollected() if large else nullcontext(), _slices_computed(plan, selections, report.workers) as parts,
+    with (cycles_uncollected() if large else nullcontext(), _slices_computed(plan, selections, report.workers) as parts,
           _write_cache(write and large)):
         # While the workers compute: the units with an overdue open case at each quarter's end.
         overdue = {qq: src.overdue_open_units(year, qq, unit_ids) for qq in quarters} if write else {}

@@ -30,6 +30,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from caseflow import clock
+from caseflow.db_bulk import cycles_uncollected
 from caseflow.errors import N_, CaseflowError
 from caseflow.extensions import db
 from caseflow.models import Case, SweepMark, Unit, User
@@ -339,8 +340,9 @@ def sweep_run() -> SweepReport:
     escalate, remind = _candidates(today, horizon)
     db.session.rollback()
     t1 = time.perf_counter()
-    _notify_all(remind, today, report)
-    t2 = time.perf_counter()
-    _escalate_all(escalate, today, report)
+    with cycles_uncollected():  # thousands of rows and ORM objects per batch, freed batch by batch
+        _notify_all(remind, today, report)
+        t2 = time.perf_counter()
+        _escalate_all(escalate, today, report)
     report.seconds = {"scan": t1 - t0, "remind": t2 - t1, "escalate": time.perf_counter() - t2}
     return report
