@@ -1,4 +1,5 @@
-"""Engine-level settings: SQLite foreign keys and WAL so the embedded database behaves."""
+"""Engine-level settings: SQLite foreign keys and WAL so the embedded database behaves; PostgreSQL
+sessions without JIT compilation."""
 from __future__ import annotations
 
 from flask import Flask
@@ -19,9 +20,26 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.close()
 
 
+# PostgreSQL compiles a query to machine code when its estimated cost is high (``jit``), which pays off for
+# queries running for seconds. Ours run for milliseconds up to a few hundred (a province's board, a slice of
+# a recompute), where the compilation itself costs 15–25 ms a query: a province year's recompute spent
+# about 1–2 CPU-s compiling. Set per session, so a server shared with other applications keeps its default.
+PG_SESSION = ("SET jit = off",)
+
+
+def _pg_session(dbapi_connection, connection_record) -> None:
+    if not type(dbapi_connection).__module__.startswith("psycopg"):
+        return
+    with dbapi_connection.cursor() as cursor:
+        for statement in PG_SESSION:
+            cursor.execute(statement)
+    dbapi_connection.commit()  # a SET inside a transaction that rolls back would be undone
+
+
 def install(app: Flask) -> None:
     """Install the connect hook once per process."""
     global _installed
     if not _installed:
         event.listen(Engine, "connect", _sqlite_pragmas)
+        event.listen(Engine, "connect", _pg_session)
         _installed = True

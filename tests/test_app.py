@@ -92,3 +92,18 @@ def test_demo_district_builds_the_seed_district(runner):
     again = runner.invoke(args=["demo", "--if-empty"])
     assert again.exit_code == 0 and "already" in again.output
     assert db.session.query(Unit).count() == 196
+
+
+def test_database_sessions_are_set_up_for_the_app(db):
+    """SQLite: foreign keys on, WAL. PostgreSQL: no JIT compilation (it costs more than our queries run), in
+    every pooled connection, also after a rollback."""
+    from sqlalchemy import text
+
+    if db.engine.dialect.name == "sqlite":
+        assert db.session.scalar(text("PRAGMA foreign_keys")) == 1
+        return
+    assert db.session.scalar(text("SHOW jit")) == "off"
+    db.session.rollback()
+    with db.engine.connect() as other:
+        assert other.scalar(text("SHOW jit")) == "off"
+    assert db.session.scalar(text("SHOW jit")) == "off"
