@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select, true
+from sqlalchemy import and_, bindparam, func, or_, select
 
 from caseflow import clock
 from caseflow import scoring as s
@@ -193,19 +193,13 @@ def case_outcomes(year: int, last_q: int, unit_ids=None) -> dict[int, list]:
     # (not every event's whole document decoded).
     event_columns = (ev.id, ev.trigger, ev.at, ev.data["severity"].as_string().label("severity"),
                      ev.data["on_time"].as_boolean().label("on_time"))
-    scored = (ev.at >= start, ev.at < end, ev.trigger.in_(SCORED_TRIGGERS))
-    if unit_ids is not None and db.session.get_bind().dialect.name == "postgresql":
-        # Some units' cases, each case's events through its index (a lateral join): without it PostgreSQL
-        # reads the whole period's events by date for every slice of the units.
-        events = select(*event_columns).where(ev.case_id == case.id, *scored).lateral("scored")
-        stmt = (select(events.c.id, case.id, case.unit_id, events.c.trigger, events.c.at, events.c.severity,
-                       events.c.on_time, case.severity, case.origin, case.notice_deduction)
-                .select_from(Case.__table__).join(events, true()).where(_unit_filter(case, unit_ids)))
-    else:  # every unit (the period's events by date), or on SQLite a slice, whose planner takes the unit index
-        stmt = (select(event_columns[0], ev.case_id, case.unit_id, *event_columns[1:], case.severity, case.origin,
-                       case.notice_deduction)
-                .join_from(CaseEvent.__table__, Case.__table__, case.id == ev.case_id)
-                .where(*scored, _unit_filter(case, unit_ids)))
+    # Each slice of a parallel recompute reads its units' cases: SQLite's planner takes the unit index (then
+    # each case's events), PostgreSQL's hashes those cases against the period's events read by date (for a
+    # 1,250-unit slice of a province both take 0.1–0.3 s; a lateral join per case is planned the same way).
+    stmt = (select(event_columns[0], ev.case_id, case.unit_id, *event_columns[1:], case.severity, case.origin,
+                   case.notice_deduction)
+            .join_from(CaseEvent.__table__, Case.__table__, case.id == ev.case_id)
+            .where(ev.at >= start, ev.at < end, ev.trigger.in_(SCORED_TRIGGERS), _unit_filter(case, unit_ids)))
     rows = db.session.execute(stmt).all()
     accepts = {r[1]: r[0] for r in rows if r[3] == "accept"}
     due = rectify_due_before(list(accepts), accepts)
