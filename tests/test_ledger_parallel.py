@@ -137,3 +137,39 @@ def test_a_sliced_recompute_pauses_the_cyclic_collector_and_restores_it(units, m
             assert not gc.isenabled()
         finally:
             gc.enable()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_recompute_rewrites_only_the_results_that_differ(units, monkeypatch, workers):
+    """Results the sources still give keep their row and ``computed_at``; a wrong one is corrected and a stray
+    one (an inactive unit's) removed, in one process and in forked workers alike."""
+    made, gone = units
+    db, R = ledger.db, PeriodResult
+    monkeypatch.setattr(ledger, "SHARD_UNITS", 4)
+    with clock.frozen(MAY):
+        ledger.recompute(2026, workers=1)
+        expected = result_rows()
+
+        def stored() -> dict:
+            return {(u, q): (i, at) for i, u, q, at in db.session.execute(
+                select(R.id, R.unit_id, R.quarter, R.computed_at).where(R.year == 2026))}
+
+        before = stored()
+        wrong = db.session.scalar(select(R).where(R.unit_id == made[2], R.year == 2026, R.quarter == 1))
+        right_colour = wrong.colour
+        wrong.colour = "green" if right_colour != "green" else "red"
+        db.session.add(PeriodResult(unit_id=gone, year=2026, quarter=2, index=Decimal(1), control=Decimal(1),
+                                    stakeholder=0, performance=0, incentive=0, integrity=0, colour="red",
+                                    computed_at=clock.now()))
+        db.session.commit()
+        db.session.close()
+    with clock.frozen(MAY.replace(day=20)):
+        report = ledger.recompute(2026, workers=workers)
+        assert report.workers == workers and report.reproduced
+        assert result_rows() == expected
+        after = stored()
+        assert set(after) == set(before)
+        assert db.session.scalar(select(R.colour).where(R.unit_id == made[2], R.year == 2026, R.quarter == 1)) \
+            == right_colour
+        changed = {key for key in after if after[key] != before[key]}
+        assert changed == {(made[2], 1)}

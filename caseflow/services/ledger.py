@@ -379,12 +379,40 @@ def _write(part: _Slice, plan: _Plan, overdue: dict[int, set[int]]) -> None:
     else:
         bulk_insert(ScoreEntry.__table__, _SLICE_COLUMNS, part.entries, bound=True,
                     constants={"year": year, "scheme_id": plan.scheme.id, "revision_id": plan.revision_id})
-    R = PeriodResult
-    db.session.execute(delete(R).where(R.year == year, R.quarter.in_(plan.quarters),
-                                       src.unit_cond(R.unit_id, part.selection)))
     results = [(*value[:_COLOUR_AT], s.overdue_colour(value[_COLOUR_AT]), *value[_COLOUR_AT + 1:])
                if value[0] in overdue[value[2]] else value for value in part.results]
-    bulk_insert(PeriodResult.__table__, _RESULT_COLUMNS, results, bound=True)
+    stale, results = _results_changed(results, plan, part.selection)
+    for start in range(0, len(stale), DELETE_CHUNK):
+        db.session.execute(delete(PeriodResult).where(PeriodResult.id.in_(stale[start:start + DELETE_CHUNK])))
+    if results:
+        bulk_insert(PeriodResult.__table__, _RESULT_COLUMNS, results, bound=True)
+
+
+_RESULT_SAME = len(_RESULT_COLUMNS) - 1  # what must match for a stored result to be kept: all but ``computed_at``
+
+
+def _results_changed(values: list[tuple], plan: _Plan, selection) -> tuple[list[int], list[tuple]]:
+    """The ids of the selection's stored results of the period that differ from ``values`` (bound
+    ``_RESULT_COLUMNS`` rows) or are not among them, and the ``values`` not stored as they are. A result that
+    is the same keeps its row (and its ``computed_at``): an unchanged year rewrites none."""
+    t = PeriodResult.__table__.c
+    stmt = (select(t.id, *(t[c] for c in _RESULT_COLUMNS[:_RESULT_SAME]))
+            .where(t.year == plan.year, t.quarter.in_(plan.quarters), src.unit_cond(t.unit_id, selection)))
+    result = db.session.connection().execute(stmt)  # as the driver returns them, like the values bound for it
+    try:
+        stored = {(row[1], row[3]): row for row in result.cursor.fetchall()}
+    finally:
+        result.close()
+    stale, fresh = [], []
+    for value in values:
+        row = stored.pop((value[0], value[2]), None)
+        if row is not None and row[1:] == value[:_RESULT_SAME]:
+            continue
+        if row is not None:
+            stale.append(row[0])
+        fresh.append(value)
+    stale += [row[0] for row in stored.values()]  # units no longer scored
+    return stale, fresh
 
 
 @contextmanager
