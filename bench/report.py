@@ -88,6 +88,9 @@ def markdown(results: dict) -> str:
     if skipped:
         out += ["", "Skipped (not present in `app.url_map`): " + "; ".join(sorted(skipped))]
     out += ["", "## Heavy paths (each in its own process; memory = that process's peak RSS)", "",
+            "Transitions, sweep and recompute run one after the other on a scratch copy of the dataset; before "
+            "each, the copy is settled (SQLite: WAL checkpointed; PostgreSQL: CHECKPOINT, VACUUM ANALYZE) so that "
+            "one measurement's background work does not land on the next.", "",
             "| dataset | db | measurement | figure | target | met? | peak MB (baseline) |", "|---|---|---|---|---|---|---|"]
     for run in results["runs"]:
         db = run["db"]

@@ -162,6 +162,27 @@ def scratch(name: str, db: str, scale: float) -> str:
     return url_for_db(db, name, scale, scratch=True)
 
 
+def settle(db: str, url: str) -> None:
+    """Finish the background work the previous measurement left on the scratch database before the next
+    one starts, so that each measures only itself: SQLite's WAL checkpointed into the file; PostgreSQL's
+    dirty buffers checkpointed and its tables vacuumed and analysed (what autovacuum would otherwise do
+    during the next measurement, e.g. after the sweep's 90,000 notifications)."""
+    if db == "sqlite":
+        import sqlite3
+
+        conn = sqlite3.connect(url.removeprefix("sqlite:///"))
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()
+        return
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+        conn.execute("CHECKPOINT")
+        conn.execute("VACUUM (ANALYZE)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--datasets", default="district,province")
@@ -210,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
                      ("sweep", work, {}),
                      ("recompute", work, {"year": year}), ("export", url, {})]
             for key, task_url, extra in heavy:
+                if task_url == work:
+                    settle(db, work)
                 log(f"{name}/{db}: {key} …")
                 run[key] = worker(key.removesuffix("_concurrent"), args.timeout, url=task_url, **extra)
                 write_reports(results, args.merge)
