@@ -30,10 +30,13 @@ PG_SESSION = ("SET jit = off",)
 def _pg_session(dbapi_connection, connection_record) -> None:
     if not type(dbapi_connection).__module__.startswith("psycopg"):
         return
-    with dbapi_connection.cursor() as cursor:
-        for statement in PG_SESSION:
-            cursor.execute(statement)
-    dbapi_connection.commit()  # a SET inside a transaction that rolls back would be undone
+    try:
+        with dbapi_connection.cursor() as cursor:
+            for statement in PG_SESSION:
+                cursor.execute(statement)
+        dbapi_connection.commit()  # a SET inside a transaction that rolls back would be undone
+    except Exception:  # noqa: BLE001 - a server without the setting (before PostgreSQL 11) keeps its default
+        dbapi_connection.rollback()
 
 
 def install(app: Flask) -> None:

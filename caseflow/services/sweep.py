@@ -340,7 +340,7 @@ def sweep_run() -> SweepReport:
     escalate, remind = _candidates(today, horizon)
     db.session.rollback()
     t1 = time.perf_counter()
-    with cycles_uncollected():  # thousands of rows and ORM objects per batch, freed batch by batch
+    with cycles_uncollected():  # thousands of rows and objects per batch: freed by reference counting
         _notify_all(remind, today, report)
         t2 = time.perf_counter()
         _escalate_all(escalate, today, report)
