@@ -24,7 +24,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
 # queries running for seconds. Ours run for milliseconds up to a few hundred (a province's board, a slice of
 # a recompute), where the compilation itself costs 15–25 ms a query: a province year's recompute spent
 # about 1–2 CPU-s compiling. Set per session, so a server shared with other applications keeps its default.
-PG_SESSION = ("SET jit = off",)
+PG_SESSION = "SET jit = off"
 
 
 def _pg_session(dbapi_connection, connection_record) -> None:
@@ -32,8 +32,7 @@ def _pg_session(dbapi_connection, connection_record) -> None:
         return
     try:
         with dbapi_connection.cursor() as cursor:
-            for statement in PG_SESSION:
-                cursor.execute(statement)
+            cursor.execute(PG_SESSION)
         dbapi_connection.commit()  # a SET inside a transaction that rolls back would be undone
     except Exception:  # noqa: BLE001 - a server without the setting (before PostgreSQL 11) keeps its default
         dbapi_connection.rollback()

@@ -191,13 +191,11 @@ def case_outcomes(year: int, last_q: int, unit_ids=None) -> dict[int, list]:
     ev, case = CaseEvent.__table__.c, Case.__table__.c
     # Only the two keys of the event's data that scoring reads, extracted by the database as plain values
     # (not every event's whole document decoded).
-    event_columns = (ev.id, ev.trigger, ev.at, ev.data["severity"].as_string().label("severity"),
-                     ev.data["on_time"].as_boolean().label("on_time"))
     # Each slice of a parallel recompute reads its units' cases: SQLite's planner takes the unit index (then
     # each case's events), PostgreSQL's hashes those cases against the period's events read by date (for a
     # 1,250-unit slice of a province both take 0.1–0.3 s; a lateral join per case is planned the same way).
-    stmt = (select(event_columns[0], ev.case_id, case.unit_id, *event_columns[1:], case.severity, case.origin,
-                   case.notice_deduction)
+    stmt = (select(ev.id, ev.case_id, case.unit_id, ev.trigger, ev.at, ev.data["severity"].as_string(),
+                   ev.data["on_time"].as_boolean(), case.severity, case.origin, case.notice_deduction)
             .join_from(CaseEvent.__table__, Case.__table__, case.id == ev.case_id)
             .where(ev.at >= start, ev.at < end, ev.trigger.in_(SCORED_TRIGGERS), _unit_filter(case, unit_ids)))
     rows = db.session.execute(stmt).all()
