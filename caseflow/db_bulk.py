@@ -1,6 +1,7 @@
 """Bulk inserts of many rows in the session's transaction, for the write paths that produce thousands:
 PostgreSQL (psycopg) through one COPY, SQLite through one driver ``executemany`` of prepared values; and
-``cycles_uncollected`` for the bulk jobs (recompute, sweep) that build and drop many objects."""
+``driver_rows``/``plain_rows`` for the bulk reads; ``cycles_uncollected`` for the bulk jobs (recompute,
+sweep) that build and drop many objects."""
 from __future__ import annotations
 
 import gc
@@ -59,6 +60,47 @@ def bind_row(value: tuple, binds: list) -> tuple:
     for i, bind in binds:
         value[i] = bind(value[i])
     return tuple(value)
+
+
+def driver_rows(stmt) -> list[tuple]:
+    """``stmt``'s rows as the driver returns them (no result processing), e.g. to compare with values bound
+    for the same driver."""
+    return _fetched(stmt)[1]
+
+
+def plain_rows(stmt) -> list[tuple]:
+    """The rows of a select of table columns, as a Core result gives them (each column's type converts the
+    driver's value, e.g. SQLite's numerics to ``Decimal`` and its dates to ``date``), converting each
+    distinct value of a column once, not once per row: for the bulk reads of many rows with few distinct
+    numbers. Equal values share one converted object: for columns of immutable values, not JSON."""
+    description, rows = _fetched(stmt)
+    dialect = db.session.get_bind().dialect
+    convert = [(i, process, {}) for i, (column, described) in enumerate(zip(stmt.selected_columns, description,
+                                                                              strict=True))
+               if (process := column.type.dialect_impl(dialect).result_processor(dialect, described[1]))
+               is not None]
+    if not convert or not rows:
+        return rows
+
+    def converted(row: tuple) -> tuple:
+        row = list(row)
+        for i, process, seen in convert:
+            value = row[i]
+            try:
+                row[i] = seen[value]
+            except KeyError:
+                row[i] = seen[value] = process(value)
+        return tuple(row)
+    return [converted(row) for row in rows]
+
+
+def _fetched(stmt) -> tuple[tuple, list[tuple]]:
+    """``stmt``'s cursor description and rows as the driver returns them."""
+    result = db.session.connection().execute(stmt)
+    try:
+        return result.cursor.description, result.cursor.fetchall()
+    finally:
+        result.close()
 
 
 # PostgreSQL's COPY text format: a backslash, tab, newline or carriage return in a value is escaped;

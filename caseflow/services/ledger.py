@@ -38,6 +38,7 @@ from caseflow.db_bulk import (
     copy_insert,
     copy_str,
     cycles_uncollected,
+    driver_rows,
 )
 from caseflow.extensions import db
 from caseflow.models import PeriodResult, ScoreEntry, ScoringScheme, Unit
@@ -213,22 +214,12 @@ def _stored_by_unit(year: int, quarters: list[int], selection) -> dict[int, list
     stmt = (select(t.unit_id, t.quarter, t.dimension, t.points, t.reason, t.source_kind, t.source_id)
             .where(t.year == year, t.quarter.in_(quarters), src.unit_cond(t.unit_id, selection)))
     out: dict[int, list[tuple]] = {}
-    for row in _driver_rows(stmt):
+    for row in driver_rows(stmt):
         if row[0] in out:
             out[row[0]].append(row)
         else:
             out[row[0]] = [row]
     return out
-
-
-def _driver_rows(stmt) -> list[tuple]:
-    """``stmt``'s rows as the driver returns them (no result processing), to compare with values bound for
-    the same driver."""
-    result = db.session.connection().execute(stmt)
-    try:
-        return result.cursor.fetchall()
-    finally:
-        result.close()
 
 
 _POINTS_AT = _SLICE_COLUMNS.index("points")
@@ -403,7 +394,7 @@ def _results_changed(values: list[tuple], plan: _Plan, selection) -> tuple[list[
     t = PeriodResult.__table__.c
     stmt = (select(t.id, *(t[c] for c in _RESULT_COLUMNS[:_RESULT_SAME]))
             .where(t.year == plan.year, t.quarter.in_(plan.quarters), src.unit_cond(t.unit_id, selection)))
-    stored = {(row[1], row[3]): row for row in _driver_rows(stmt)}
+    stored = {(row[1], row[3]): row for row in driver_rows(stmt)}
     stale, fresh = [], []
     for value in values:
         row = stored.pop((value[0], value[2]), None)

@@ -16,6 +16,7 @@ from sqlalchemy import and_, bindparam, func, or_, select
 
 from caseflow import clock
 from caseflow import scoring as s
+from caseflow.db_bulk import plain_rows
 from caseflow.extensions import db
 from caseflow.models import Case, CaseEvent, DeadlineChange, Unit
 from caseflow.models import inputs as m
@@ -93,14 +94,14 @@ def _cols(model) -> list:
 
 
 def _period_rows(model, year: int, last_quarter: int, unit_ids):
-    """Plain rows (no ORM objects: a year of a province is hundreds of thousands) booked in the year."""
+    """The select of the records booked in the year."""
     t = model.__table__
-    return db.session.execute(select(*_cols(model)).where(t.c.year == year, t.c.quarter <= last_quarter,
-                                                          _unit_filter(t.c, unit_ids)))
+    return select(*_cols(model)).where(t.c.year == year, t.c.quarter <= last_quarter, _unit_filter(t.c, unit_ids))
 
 
 def _carry_in(model, year: int, unit_ids, keys: tuple[str, ...]):
-    """The rows of each unit's (and key's) latest period before ``year``: what carries over into it."""
+    """The select of each unit's (and key's) records of its latest period before ``year``: what carries
+    over into it."""
     t = model.__table__
     cols = [t.c.unit_id, *(t.c[k] for k in keys)]
     latest = (select(*cols, func.max(t.c.year * 10 + t.c.quarter).label("p"))
@@ -108,23 +109,24 @@ def _carry_in(model, year: int, unit_ids, keys: tuple[str, ...]):
     # Equality on the model's own columns, so the (unit_id, year, quarter) index is used.
     join = and_(t.c.unit_id == latest.c.unit_id, t.c.year == latest.c.p // 10, t.c.quarter == latest.c.p % 10,
                 *(t.c[k] == latest.c[k] for k in keys))
-    return db.session.execute(select(*_cols(model)).join(latest, join))
+    return select(*_cols(model)).join(latest, join)
 
 
-def _group(into: dict[int, list], cls, rows) -> None:
-    for record in s.records(cls, rows.all()):
+def _group(into: dict[int, list], cls, stmt) -> None:
+    # Plain rows (no ORM objects or Core row processing: a year of a province is hundreds of thousands).
+    for record in s.records(cls, plain_rows(stmt)):
         into[record.unit_id].append(record)
 
 
 def _checks(src: Sources, year: int, last_q: int, unit_ids) -> None:
-    for rows in (_carry_in(m.ControlCheck, year, unit_ids, ()), _period_rows(m.ControlCheck, year, last_q, unit_ids)):
-        _group(src.checks, s.ControlCheck, rows)
+    for stmt in (_carry_in(m.ControlCheck, year, unit_ids, ()), _period_rows(m.ControlCheck, year, last_q, unit_ids)):
+        _group(src.checks, s.ControlCheck, stmt)
 
 
 def _surveys(src: Sources, year: int, last_q: int, unit_ids) -> None:
-    for rows in (_carry_in(m.SurveyResult, year, unit_ids, ("project",)),
+    for stmt in (_carry_in(m.SurveyResult, year, unit_ids, ("project",)),
                  _period_rows(m.SurveyResult, year, last_q, unit_ids)):
-        _group(src.surveys, s.SurveyResult, rows)
+        _group(src.surveys, s.SurveyResult, stmt)
 
 
 def _booked(src: Sources, year: int, last_q: int, unit_ids) -> None:
