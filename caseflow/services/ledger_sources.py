@@ -2,7 +2,8 @@
 
 The same loaders serve the live hook (one unit) and ``recompute`` (every unit), so both
 produce the same ledger. Each kind of record is one query per period, never one per unit,
-selecting plain table columns (Core rows: no ORM objects or ORM row processing).
+selecting plain table columns read as plain rows (``db_bulk.plain_rows``: no ORM objects, no Core row
+processing; each distinct value of a column converted once).
 """
 from __future__ import annotations
 
