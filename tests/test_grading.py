@@ -123,6 +123,15 @@ def test_grades_page_shows_status_and_refuses_same_supervisor(year, login_as):
     assert db.session.get(YearStatus, 2025).status == "computed"
 
 
+def test_a_draft_year_tells_the_supervisor_to_compute_and_others_to_wait(year, login_as):
+    with clock.frozen(JANUARY):
+        supervisor = login_as("supervisor").get("/grades?year=2025").get_data(as_text=True)
+        assert "本年度等次尚未评定：请先评定等次（预览）后查看。" in supervisor
+        assert "您暂时无法查看本年度等次" not in supervisor
+        auditor = login_as("auditor").get("/grades?year=2025").get_data(as_text=True)
+        assert "您暂时无法查看本年度等次" in auditor and "尚未评定" not in auditor
+
+
 def test_publication_issues_a_recommendation_per_unit(year):
     from caseflow.models import Document
 

@@ -136,6 +136,28 @@ def test_index_page_explains_and_links_sources(may, login_as):
     assert client.get(f"/units/{other.id}/index").status_code == 403
 
 
+def test_index_page_gives_each_entry_in_the_readers_language(may, login_as):
+    unit = factories.unit()
+    fs.check(unit, 2026, 2, "partial", item="工程招标")
+    fs.finding(unit, 2026, 2, "audit", "moderate")
+    fs.award(unit, 2026, 2, "innovation")
+    ledger.recompute(2026, 2)
+    make_case(unit=unit, state="notice_issued", severity="minor")
+    client = login_as("officer")
+    html = client.get(f"/units/{unit.id}/index?year=2026&quarter=2").get_data(as_text=True)
+    assert "内控检查“工程招标”部分通过（权重 1.0000，合计 1.0000）：20.0000，满分 40.0000" in html
+    assert "审计监督：一般问题 -2.0000" in html and "创新工作获认可：+2.0000" in html
+    assert "发出预警告知书（轻微）：-1.0000" in html
+    assert "Control check" not in html and "supervision" not in html  # no English detail left
+    assert "内控检查 #" in html and "监督发现问题 #" in html and "control_check #" not in html
+    assert "−0.00" not in html  # no deduction: shown without a sign
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    html = client.get(f"/units/{unit.id}/index?year=2026&quarter=2").get_data(as_text=True)
+    assert "Control check &#39;工程招标&#39; partial (weight 1.0000 of 1.0000): 20.0000 of 40.0000" in html
+    assert "Control check #" in html and "Supervision finding #" in html
+
+
 def test_scheme_page_lists_numbers_and_admin_saves_a_new_version(may, login_as):
     import json
 

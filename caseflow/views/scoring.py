@@ -14,6 +14,7 @@ from caseflow.errors import N_, CaseflowError, Forbidden, NotFound
 from caseflow.extensions import db
 from caseflow.models import CaseEvent, ScoringScheme, Unit
 from caseflow.permissions import can
+from caseflow.scoring.details import detail_text
 from caseflow.scoring.reasons import reason_label
 from caseflow.selectors.common import current_quarter
 from caseflow.selectors.grades import grade_counts, grades_page, status_of, user_names
@@ -32,11 +33,19 @@ bp = Blueprint("scoring", __name__)
 def score_reason(reason: str) -> str:
     """The readable name of a ledger reason in the current language."""
     return reason_label(reason, str(get_locale()))
+
+
+@bp.app_template_global()
+def score_detail(detail: str) -> str:
+    """A ledger entry's stored detail in the current language (``scoring.details``)."""
+    return detail_text(detail, str(get_locale()))
 NAV = [
     NavEntry("scoring.grades", N_("Grades"), "scores.read", order=60),
     NavEntry("scoring.eligibility_page", N_("Eligibility"), "scores.read", order=61),
     NavEntry("scoring.scheme", N_("Scoring scheme"), "schemes.manage", order=83),
 ]
+SOURCE_NAMES = {"control_check": N_("Control check"), "survey": N_("Survey result"), "finding": N_("Supervision finding"),
+                "sanction": N_("Sanction"), "award": N_("Incentive award"), "cost_record": N_("Cost record")}
 INPUT_OF = {"control_check": "control_checks", "survey": "surveys", "finding": "findings", "sanction": "sanctions",
             "award": "awards", "cost_record": "costs"}
 
@@ -57,7 +66,7 @@ def _links(entries: list[dict], unit: Unit, year: int) -> None:
             if has_cases and case_id:
                 e["url"] = url_for("cases.show", case_id=case_id)
         elif src["kind"] in INPUT_OF:
-            e["source_text"] = f"{src['kind']} #{src['id']}"
+            e["source_text"] = f"{_(SOURCE_NAMES[src['kind']])} #{src['id']}"
             if can(current_user, "inputs.manage"):
                 e["url"] = url_for("inputs.records", kind=INPUT_OF[src["kind"]], q=unit.code, year=year) + f"#r{src['id']}"
 
