@@ -75,6 +75,27 @@ def test_eligibility_page(units, login_as):
     publish()
     client = login_as("supervisor")
     html = client.get(f"/eligibility?year=2025&award=excellent_team&unit={units[1].code}").get_data(as_text=True)
-    assert 'id="answer"' in html and "Grade C" in html
+    assert 'id="answer"' in html and "2025年度等次为C：仅等次为A的单位具备资格" in html
     listing = client.get("/eligibility?year=2025&award=commendation").get_data(as_text=True)
     assert "吴差" in listing and "郑某" in listing
+    assert "2025年度等次为C的单位主要负责人" in listing and "2025年受到处分或处理：追究刑事责任" in listing
+    assert "Principal leader" not in listing and "Sanctioned" not in listing
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    listing = client.get("/eligibility?year=2025&award=commendation").get_data(as_text=True)
+    assert "Principal leader of a grade C unit in 2025" in listing and "Sanctioned (criminal) in 2025" in listing
+
+
+def test_eligibility_page_opens_on_the_latest_published_year(units, login_as):
+    publish()
+    client = login_as("supervisor")
+    with clock.frozen(datetime(2027, 11, 20, 10, 0, tzinfo=clock.CST)):  # 2026 not graded yet
+        html = client.get("/eligibility").get_data(as_text=True)
+    assert 'name="year" min="2000" max="2100" value="2025"' in html and 'id="records"' in html
+
+
+def test_unit_page_names_the_award_and_gives_the_reason_in_chinese(units, login_as):
+    publish()
+    html = login_as("supervisor").get(f"/units/{units[1].id}").get_data(as_text=True)
+    assert "党风廉政建设责任制优秀班子" in html and "excellent_team" not in html
+    assert "2025年度等次为C：仅等次为A的单位具备资格" in html

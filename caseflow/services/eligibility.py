@@ -6,17 +6,44 @@ and ``commendation`` (that year's 评先评优 for persons). Publication records
 """
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import delete, select
 
 from caseflow import clock
 from caseflow.errors import N_, InvalidField
 from caseflow.extensions import db
 from caseflow.models import EligibilityRecord, Sanction, YearStatus
+from caseflow.scoring.scheme import label
 
 AWARDS = {
     "excellent_team": N_("Excellent leadership team (党风廉政建设责任制优秀班子)"),
     "commendation": N_("Annual awards for persons (评先评优)"),
 }
+
+
+# The reasons are stored as written at publication (in English, like the ledger's details); a Chinese
+# reader sees them re-worded (``reason_text``).
+_REASONS_ZH = [
+    (re.compile(r"^Grade A in (\d{4})$"), lambda m: f"{m[1]}年度等次为A"),
+    (re.compile(r"^Grade ([BC]) in (\d{4}): only grade A units qualify$"),
+     lambda m: f"{m[2]}年度等次为{m[1]}：仅等次为A的单位具备资格"),
+    (re.compile(r"^Principal leader of a grade C unit in (\d{4})$"), lambda m: f"{m[1]}年度等次为C的单位主要负责人"),
+    (re.compile(r"^Responsible for an escalated case of a grade C unit in (\d{4})$"),
+     lambda m: f"{m[1]}年度等次为C的单位升级处置案件的责任人"),
+    (re.compile(r"^Sanctioned \(([a-z_]+)\) in (\d{4})$"), lambda m: f"{m[2]}年受到处分或处理：{label(m[1], 'zh')}"),
+    (re.compile(r"^The grades of (\d{4}) are not published yet$"), lambda m: f"{m[1]}年度等次尚未公布"),
+    (re.compile(r"^No grade for this unit in (\d{4})$"), lambda m: f"该单位{m[1]}年度无等次"),
+]
+
+
+def reason_text(reason: str, lang: str = "zh") -> str:
+    """An eligibility reason in the reader's language (Chinese when it is one this module writes)."""
+    if lang.startswith("zh"):
+        for pattern, render in _REASONS_ZH:
+            if match := pattern.match(reason):
+                return render(match)
+    return reason
 
 
 def _record(year: int, award: str, unit_id: int | None, person: str | None, eligible: bool, reason: str,

@@ -7,12 +7,12 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from caseflow import scoring as s
 from caseflow.errors import N_, CaseflowError, Forbidden, NotFound
 from caseflow.extensions import db
-from caseflow.models import CaseEvent, ScoringScheme, Unit
+from caseflow.models import CaseEvent, ScoringScheme, Unit, YearStatus
 from caseflow.permissions import can
 from caseflow.scoring.details import detail_text
 from caseflow.scoring.reasons import reason_label
@@ -21,7 +21,7 @@ from caseflow.selectors.grades import grade_counts, grades_page, status_of, user
 from caseflow.selectors.scoring import open_cases, unit_index, what_if
 from caseflow.selectors.units import unit_get
 from caseflow.services import grading
-from caseflow.services.eligibility import AWARDS, eligibility, eligibility_records
+from caseflow.services.eligibility import AWARDS, eligibility, eligibility_records, reason_text
 from caseflow.services.schemes import scheme_display, scheme_ensure, scheme_import
 from caseflow.views.common import capability_required, int_arg, str_arg
 from caseflow.views.nav import NavEntry
@@ -33,6 +33,18 @@ bp = Blueprint("scoring", __name__)
 def score_reason(reason: str) -> str:
     """The readable name of a ledger reason in the current language."""
     return reason_label(reason, str(get_locale()))
+
+
+@bp.app_template_global()
+def eligibility_reason(reason: str) -> str:
+    """An eligibility reason in the current language (``eligibility.reason_text``)."""
+    return reason_text(reason, str(get_locale()))
+
+
+@bp.app_template_global()
+def award_name(award: str) -> str:
+    """The readable name of an award key in the current language."""
+    return _(AWARDS[award]) if award in AWARDS else award
 
 
 @bp.app_template_global()
@@ -171,7 +183,9 @@ def eligibility_page():
     """Ask whether a unit or person may be nominated for an award, and list the year's recorded facts."""
     from caseflow.selectors.common import paginate
 
-    year = int_arg("year", current_quarter()[0] - 1, lo=2000, hi=2100)
+    # By default the latest published year: the one whose facts nominations are decided on.
+    latest = db.session.scalar(select(func.max(YearStatus.year)).where(YearStatus.status == "published"))
+    year = int_arg("year", latest or current_quarter()[0] - 1, lo=2000, hi=2100)
     award = str_arg("award", AWARDS) or "excellent_team"
     unit_code, person = str_arg("unit"), str_arg("person", max_length=60)
     unit = db.session.scalar(select(Unit).where(Unit.code == unit_code)) if unit_code else None
