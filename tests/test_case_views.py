@@ -146,6 +146,27 @@ def test_supervisor_decides_escalations(db, login_as):
     assert db.session.get(Case, case.id).state == "rectifying"
 
 
+def test_each_event_names_its_own_fields_and_the_sweep_note_is_in_the_readers_language(db, login_as):
+    from datetime import datetime, time
+
+    from caseflow.services.sweep import sweep_run
+
+    case = make_case(state="rectifying", rectify_workdays=3)
+    due = case.rectify_due
+    with clock.frozen(datetime.combine(due + timedelta(days=1), time(9), tzinfo=clock.CST)):
+        assert sweep_run().escalated == [case.number]
+    client = login_as("supervisor")
+    html = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    escalation = html[html.index("<strong>升级处理</strong>"):]
+    assert "<dt>升级原因</dt><dd>逾期未整改</dd>" in escalation
+    assert f"<dd>整改期限 {due.isoformat()} 已过</dd>" in escalation
+    assert "重新整改理由" not in html and " due " not in html
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    html = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert f"rectification was due {due.isoformat()}" in html
+
+
 def test_timeline_and_deadlines_on_the_case_page(db, login_as):
     case = make_case(state="rectifying")
     html = login_as("officer").get(f"/cases/{case.id}").get_data(as_text=True)
