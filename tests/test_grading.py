@@ -106,6 +106,20 @@ def test_publication_freezes_the_year_and_corrections_are_revisions(year):
     assert booked.revision_id == revision.id
 
 
+def test_the_revision_history_gives_the_change_in_the_readers_language(year, login_as):
+    supervisor = publish(year)
+    with clock.frozen(JANUARY):
+        input_add(kind="awards", data={"unit_code": year["B"].code, "year": 2025, "quarter": 1,
+                                       "kind": "innovation"}, actor=supervisor, revision_reason="漏报一季度加分")
+        client = login_as("supervisor")
+        html = client.get("/grades?year=2025").get_data(as_text=True)
+        assert "漏报一季度加分 — 廉情指数 91.7500 → 92.2500，等次 B → B" in html and "grade B" not in html
+        with client.session_transaction() as session:
+            session["lang"] = "en"
+        html = client.get("/grades?year=2025").get_data(as_text=True)
+        assert "漏报一季度加分 — index 91.7500 → 92.2500, grade B → B" in html
+
+
 def test_grades_page_shows_status_and_refuses_same_supervisor(year, login_as):
     client = login_as("supervisor")
     with clock.frozen(JANUARY):
