@@ -217,6 +217,40 @@ def scheme_from_json(text: str | bytes) -> dict[str, Any]:
     return validate_scheme(data)
 
 
+# The names of a scheme's parameters (its keys that are not codes of ``LABELS``), for the readable page.
+PARAMETER_LABELS: dict[str, tuple[str, str]] = {
+    "version": ("版本", "Version"), "max": ("满分", "Maximum"),
+    "partial_weight": ("部分通过的计分比例", "Share for a partial pass"),
+    "new_unit_share": ("新单位默认得分比例", "Share assumed for a new unit"),
+    "surveys": ("满意度调查", "Surveys"), "survey_default_rate": ("未开展调查时的默认满意率", "Rate assumed before a survey"),
+    "supervision": ("监督来源基础分", "Supervision sources"),
+    "finding_deductions": ("监督发现问题扣分", "Finding deductions"),
+    "cost": ("人均行政成本偏离度", "Per-capita cost deviation"),
+    "percent_per_point": ("每扣1分对应的偏离百分比", "Percent of deviation per point"),
+    "saving": ("行政成本节约率偏离度", "Saving-rate deviation"),
+    "pp_per_point": ("每扣1分对应的百分点", "Percentage points per point"),
+    "awards": ("激励加分项目", "Awards"), "cap": ("加分上限", "Cap"), "kinds": ("处分种类", "Kinds"),
+    "subjects": ("责任主体系数", "Subject multipliers"), "recency": ("时效", "Recency"), "years": ("年限", "Years"),
+    "recent": ("年限以内系数", "Factor within the years"), "older": ("年限以前系数", "Factor for older conduct"),
+    "case_outcomes": ("案件处置计分", "Case outcomes"), "dimension": ("计入维度", "Dimension"),
+    "points": ("分值", "Points"), "self_report_factor": ("自查报告系数", "Self-report factor"),
+    "notice_share": ("按期整改返还告知书扣分的比例", "Share of the notice deduction returned"),
+    "colour": ("三色阈值", "Colour thresholds"), "grade": ("年度等次规则", "Grade rules"),
+    "a_min_mean": ("A等最低年均指数", "Lowest mean index for A"),
+    "a_max_red_quarters": ("A等最多红色季度数", "Most red quarters for A"),
+    "c_below_mean": ("年均指数低于此值为C等", "Mean index below which C"),
+    "c_min_red_quarters": ("红色季度数达到此值为C等", "Red quarters that make C"),
+}
+
+
+def parameter_label(key: str, lang: str = "en") -> str:
+    """The name of a scheme key in ``lang``: a parameter's (``PARAMETER_LABELS``) or a code's (``label``)."""
+    pair = PARAMETER_LABELS.get(key)
+    if pair is None:
+        return label(key, lang)
+    return pair[0] if lang.startswith("zh") else pair[1]
+
+
 def label(code: str, lang: str = "en") -> str:
     """Return the Chinese (``zh``) or English label of a scheme code, or the code itself."""
     pair = LABELS.get(code)

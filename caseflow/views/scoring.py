@@ -18,6 +18,7 @@ from caseflow.models import CaseEvent, ScoringScheme, Unit, YearStatus
 from caseflow.permissions import can
 from caseflow.scoring.details import detail_text
 from caseflow.scoring.reasons import reason_label
+from caseflow.scoring.scheme import parameter_label
 from caseflow.selectors.common import current_quarter
 from caseflow.selectors.grades import grade_counts, grades_page, status_of, user_names
 from caseflow.selectors.scoring import open_cases, unit_index, what_if
@@ -250,19 +251,20 @@ def scheme():
             flash(_("New scheme version saved; the year's scores were recomputed with it."), "success")
             return redirect(url_for("scoring.scheme", year=year))
     return render_template("scoring/scheme.html", year=year, scheme=current, name=scheme_display(current), form=form,
-                           status=status_of(year).status, rows=_scheme_rows(current.data), label=s.label)
+                           status=status_of(year).status, rows=_scheme_rows(current.data, str(get_locale())), label=s.label)
 
 
-def _scheme_rows(data: dict, prefix: str = "") -> list[tuple[str, str, str]]:
-    """Flatten a scheme into (path, label, value) rows for the readable page."""
+def _scheme_rows(data: dict, lang: str, prefix: str = "") -> list[tuple[str, str, str]]:
+    """Flatten a scheme into (path, label, value) rows for the readable page, named in ``lang``."""
     rows = []
     for key, value in data.items():
         path = f"{prefix}.{key}" if prefix else key
         if isinstance(value, dict):
-            rows.extend(_scheme_rows(value, path))
+            rows.extend(_scheme_rows(value, lang, path))
         else:
             parts = path.split(".")
-            rows.append((path, " › ".join(s.label(p) for p in parts), str(value)))
+            shown = s.label(value, lang) if key == "dimension" else str(value)
+            rows.append((path, " › ".join(parameter_label(p, lang) for p in parts), shown))
     return rows
 
 

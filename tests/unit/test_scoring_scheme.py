@@ -165,3 +165,18 @@ def test_every_scheme_code_has_a_chinese_and_english_label():
     assert label("audit", "zh_CN") == "审计监督"
     assert label("audit") == "Audit supervision"
     assert label("unknown_code") == "unknown_code"
+
+
+def test_every_key_of_the_default_scheme_has_a_name_in_both_languages():
+    from caseflow.scoring.scheme import DEFAULT_SCHEME, parameter_label
+
+    def keys(data):
+        for key, value in data.items():
+            yield key
+            if isinstance(value, dict):
+                yield from keys(value)
+
+    for key in set(keys(DEFAULT_SCHEME)):
+        zh, en = parameter_label(key, "zh"), parameter_label(key, "en")
+        assert zh != key and en != key, key
+        assert not any(c.isascii() and c.isalpha() for c in zh.replace("A", "").replace("C", "")), (key, zh)
