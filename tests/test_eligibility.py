@@ -10,6 +10,7 @@ from caseflow.services import grading, ledger
 from caseflow.services.eligibility import eligibility
 from tests import factories
 from tests import factories_scoring as fs
+from tests.factories_cases import make_case
 
 JANUARY = datetime(2026, 1, 20, 10, 0, tzinfo=clock.CST)
 
@@ -99,3 +100,13 @@ def test_unit_page_names_the_award_and_gives_the_reason_in_chinese(units, login_
     html = login_as("supervisor").get(f"/units/{units[1].id}").get_data(as_text=True)
     assert "党风廉政建设责任制优秀班子" in html and "excellent_team" not in html
     assert "2025年度等次为C：仅等次为A的单位具备资格" in html
+
+
+def test_a_reason_names_its_case_by_number_with_a_link(units, login_as):
+    _, bad = units
+    with clock.frozen(datetime(2025, 9, 10, 10, 0, tzinfo=clock.CST)):
+        case = make_case(unit=bad, state="talk", with_whom="孙某")
+    publish()
+    html = login_as("supervisor").get("/eligibility?year=2025&award=commendation&person=孙某").get_data(as_text=True)
+    assert "2025年度等次为C的单位升级处置案件的责任人" in html
+    assert f'<a href="/cases/{case.id}">案件 {case.number}</a>' in html and "case #" not in html

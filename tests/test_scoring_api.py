@@ -142,9 +142,11 @@ def test_index_page_gives_each_entry_in_the_readers_language(may, login_as):
     fs.finding(unit, 2026, 2, "audit", "moderate")
     fs.award(unit, 2026, 2, "innovation")
     ledger.recompute(2026, 2)
-    make_case(unit=unit, state="notice_issued", severity="minor")
+    case = make_case(unit=unit, state="notice_issued", severity="minor")
     client = login_as("officer")
     html = client.get(f"/units/{unit.id}/index?year=2026&quarter=2").get_data(as_text=True)
+    assert f"案件 {case.number}：发出预警告知书（轻微）：-1.0000" in html  # the case by its number, not its id
+    assert f'">案件 {case.number}</a>' in html and f"案件 #{case.id}" not in html
     assert "内控检查“工程招标”部分通过（权重 1.0000，合计 1.0000）：20.0000，满分 40.0000" in html
     assert "审计监督：一般问题 -2.0000" in html and "创新工作获认可：+2.0000" in html
     assert "发出预警告知书（轻微）：-1.0000" in html

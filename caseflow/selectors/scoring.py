@@ -93,7 +93,7 @@ def what_if(unit_id: int, case_id: int, outcome: str) -> dict:
     now = s.summarise(entries, scheme=scheme.data, overdue_open=bool(overdue))
     after = s.what_if(entries, extra, scheme=scheme.data, overdue_open=still_overdue)
     return {
-        "case_id": case.id, "outcome": outcome, "year": year, "quarter": quarter,
+        "case_id": case.id, "case_number": case.number, "outcome": outcome, "year": year, "quarter": quarter,
         "current": {"index": _f(now.index), "colour": now.colour},
         "after": {"index": _f(after.index), "colour": after.colour,
                   "dimensions": {k: _f(v) for k, v in after.dimensions.items()}},

@@ -14,7 +14,7 @@ from caseflow import scoring as s
 from caseflow.errors import N_, CaseflowError, Forbidden, NotFound
 from caseflow.extensions import db
 from caseflow.i18n import is_english
-from caseflow.models import CaseEvent, ScoringScheme, Unit, YearStatus
+from caseflow.models import Case, CaseEvent, ScoringScheme, Unit, YearStatus
 from caseflow.permissions import can
 from caseflow.scoring.details import detail_text
 from caseflow.scoring.reasons import reason_label
@@ -65,9 +65,10 @@ def award_name(award: str) -> str:
 
 
 @bp.app_template_global()
-def score_detail(detail: str) -> str:
-    """A ledger entry's stored detail in the current language (``scoring.details``)."""
-    return detail_text(detail, str(get_locale()))
+def score_detail(detail: str, case_number: str | None = None) -> str:
+    """A ledger entry's stored detail in the current language (``scoring.details``); a case entry names its
+    case by number (the engine writes the case's id)."""
+    return detail_text(detail, str(get_locale()), case_number)
 NAV = [
     NavEntry("scoring.grades", N_("Grades"), "scores.read", order=60),
     NavEntry("scoring.eligibility_page", N_("Eligibility"), "scores.read", order=61),
@@ -82,16 +83,17 @@ INPUT_OF = {"control_check": "control_checks", "survey": "surveys", "finding": "
 def _links(entries: list[dict], unit: Unit, year: int) -> None:
     """Give every entry a link to its source: the case of a case event, or the input's list."""
     event_ids = [e["source"]["id"] for e in entries if e["source"] and e["source"]["kind"] == "case_event"]
-    cases = dict(db.session.execute(select(CaseEvent.id, CaseEvent.case_id).where(CaseEvent.id.in_(event_ids)))
-                 .all()) if event_ids else {}
+    cases = {event_id: (case_id, number) for event_id, case_id, number in db.session.execute(
+        select(CaseEvent.id, CaseEvent.case_id, Case.number).join(Case, Case.id == CaseEvent.case_id)
+        .where(CaseEvent.id.in_(event_ids)))} if event_ids else {}
     has_cases = "cases.show" in current_app.view_functions
     for e in entries:
-        src, e["url"], e["source_text"] = e["source"], None, ""
+        src, e["url"], e["source_text"], e["case_number"] = e["source"], None, "", None
         if not src:
             continue
         if src["kind"] == "case_event":
-            case_id = cases.get(src["id"])
-            e["source_text"] = _("Case #%(id)s", id=case_id)
+            case_id, e["case_number"] = cases.get(src["id"], (None, None))
+            e["source_text"] = _("Case %(number)s", number=e["case_number"]) if e["case_number"] else ""
             if has_cases and case_id:
                 e["url"] = url_for("cases.show", case_id=case_id)
         elif src["kind"] in INPUT_OF:
@@ -222,8 +224,12 @@ def eligibility_page():
         if published and (scope or can(current_user, "grades.preview")) else None
     units = {u.id: u for u in db.session.scalars(select(Unit).where(
         Unit.id.in_([r.unit_id for r in page.items if r.unit_id])))} if page else {}
+    case_ids = [r["case_id"] for r in answer["reasons"] if r["case_id"]] if answer else []
+    numbers = dict(db.session.execute(select(Case.id, Case.number).where(Case.id.in_(case_ids))).all()) \
+        if case_ids else {}
     return render_template("scoring/eligibility.html", year=year, award=award, awards=AWARDS, unit_code=unit_code,
-                           person=person, answer=answer, page=page, units=units, published=published)
+                           person=person, answer=answer, page=page, units=units, published=published,
+                           numbers=numbers, linked="cases.show" in current_app.view_functions)
 
 
 @bp.route("/schemes", methods=["GET", "POST"])

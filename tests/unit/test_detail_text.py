@@ -120,3 +120,10 @@ def test_known_details_read_as_chinese(detail, zh):
 def test_other_details_are_shown_as_stored(detail):
     assert detail_zh(detail) is None
     assert detail_text(detail, "zh") == detail
+
+
+def test_a_case_entry_names_the_case_by_its_number_when_given():
+    detail = "Case #21759: inquiry ordered: -5.0000"
+    assert detail_text(detail, "zh", "YJ2026-0031") == "案件 YJ2026-0031：询问质询：-5.0000"
+    assert detail_text(detail, "en", "YJ2026-0031") == "Case YJ2026-0031: inquiry ordered: -5.0000"
+    assert detail_text("Recognised innovation: +2.0000", "zh", "YJ2026-0031") == "创新工作获认可：+2.0000"
