@@ -146,6 +146,15 @@ def test_a_draft_year_tells_the_supervisor_to_compute_and_others_to_wait(year, l
         assert "您暂时无法查看本年度等次" in auditor and "尚未评定" not in auditor
 
 
+def test_the_grades_page_opens_on_the_year_each_reader_needs(year, login_as):
+    publish(year)
+    with clock.frozen(datetime(2027, 3, 1, 10, 0, tzinfo=clock.CST)):  # 2026 to grade, 2025 the latest published
+        supervisor = login_as("supervisor").get("/grades").get_data(as_text=True)
+        assert "年度等次 2026" in supervisor
+        leader = login_as("unit_leader", unit=year["B"]).get("/grades").get_data(as_text=True)
+        assert "年度等次 2025" in leader and "单位B" in leader
+
+
 def test_publication_issues_a_recommendation_per_unit(year):
     from caseflow.models import Document
 

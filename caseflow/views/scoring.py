@@ -102,6 +102,11 @@ def _links(entries: list[dict], unit: Unit, year: int) -> None:
                 e["url"] = url_for("inputs.records", kind=INPUT_OF[src["kind"]], q=unit.code, year=year) + f"#r{src['id']}"
 
 
+def _latest_published() -> int | None:
+    """The latest year whose grades are published, if any."""
+    return db.session.scalar(select(func.max(YearStatus.year)).where(YearStatus.status == "published"))
+
+
 @bp.route("/units/<int:unit_id>/index")
 @capability_required("scores.read")
 def unit_index_page(unit_id: int):
@@ -131,7 +136,9 @@ def grades():
     """The year's grading status, the preview or published grades, counts and the revision history."""
     from caseflow.forms.scoring import GradeActionForm, RevisionForm
 
-    year = int_arg("year", current_quarter()[0] - 1, lo=2000, hi=2100)
+    # The commission works on last year's grades; everyone else reads the latest published ones.
+    default = current_quarter()[0] - 1 if can(current_user, "grades.preview") else _latest_published()
+    year = int_arg("year", default or current_quarter()[0] - 1, lo=2000, hi=2100)
     status = status_of(year)
     filters = {"grade": str_arg("grade", ("A", "B", "C")), "colour": str_arg("colour", ("green", "orange", "red")),
                "q": str_arg("q")}
@@ -203,8 +210,7 @@ def eligibility_page():
     from caseflow.selectors.common import paginate
 
     # By default the latest published year: the one whose facts nominations are decided on.
-    latest = db.session.scalar(select(func.max(YearStatus.year)).where(YearStatus.status == "published"))
-    year = int_arg("year", latest or current_quarter()[0] - 1, lo=2000, hi=2100)
+    year = int_arg("year", _latest_published() or current_quarter()[0] - 1, lo=2000, hi=2100)
     award = str_arg("award", AWARDS) or "excellent_team"
     unit_code, person = str_arg("unit"), str_arg("person", max_length=60)
     unit = db.session.scalar(select(Unit).where(Unit.code == unit_code)) if unit_code else None
