@@ -207,5 +207,5 @@ _CASE_ID = re.compile(r"^(Case |案件 )#\d+(?=[:：])")
 def detail_text(detail: str, lang: str = "zh", case_number: str | None = None) -> str:
     """A stored entry detail as a reader in ``lang`` sees it: Chinese when recognised, else as stored; a case
     entry's "Case #<id>" as the case's number when it is given."""
-    text = detail_zh(detail) or detail if lang.startswith("zh") else detail
+    text = (detail_zh(detail) or detail) if lang.startswith("zh") else detail
     return _CASE_ID.sub(lambda m: m[1] + case_number, text, count=1) if case_number else text

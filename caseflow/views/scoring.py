@@ -69,6 +69,8 @@ def score_detail(detail: str, case_number: str | None = None) -> str:
     """A ledger entry's stored detail in the current language (``scoring.details``); a case entry names its
     case by number (the engine writes the case's id)."""
     return detail_text(detail, str(get_locale()), case_number)
+
+
 NAV = [
     NavEntry("scoring.grades", N_("Grades"), "scores.read", order=60),
     NavEntry("scoring.eligibility_page", N_("Eligibility"), "scores.read", order=61),
