@@ -141,6 +141,8 @@ def test_a_draft_year_tells_the_supervisor_to_compute_and_others_to_wait(year, l
     with clock.frozen(JANUARY):
         supervisor = login_as("supervisor").get("/grades?year=2025").get_data(as_text=True)
         assert "本年度等次尚未评定：请先评定等次（预览）后查看。" in supervisor
+        compute = supervisor[supervisor.index('action="/grades/2025/compute"'):]
+        assert compute.index('data-busy="正在重新计算本年度全部单位得分并评定等次') < compute.index(">")  # app.js
         assert "您暂时无法查看本年度等次" not in supervisor
         auditor = login_as("auditor").get("/grades?year=2025").get_data(as_text=True)
         assert "您暂时无法查看本年度等次" in auditor and "尚未评定" not in auditor

@@ -171,6 +171,7 @@ def test_scheme_page_lists_numbers_and_admin_saves_a_new_version(may, login_as):
     assert "case_outcomes.refer.points" in page
     assert "案件处置计分 › 移送立案 › 分值" in page and "控制性 › 满分" in page  # named in the reader's language
     assert "case_outcomes › " not in page and "Control › max" not in page
+    assert 'enctype="multipart/form-data" data-busy="正在保存新版本并重新计算本年度全部单位得分' in page  # progress shown
     data = json.loads(json.dumps(DEFAULT_SCHEME))
     data["colour"]["green"] = 90
     token = csrf_token(client, "/schemes?year=2026")

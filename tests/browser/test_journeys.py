@@ -223,7 +223,10 @@ def test_supervisor_journey(new_page, server):
     assert not second.locator(".flash-error").count(), flash_text(second)
     shot(second, j, "grades-approved-by-second")
     page.goto(f"/grades?year={year}")
+    asked = []  # publishing freezes the year: the browser asks first
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     submit(page, page.locator(f"form[action$='/grades/{year}/publish']"))
+    assert asked and str(year) in asked[0], asked
     assert not page.locator(".flash-error").count(), flash_text(page)
     shot(page, j, "grades-published")
 
@@ -323,3 +326,29 @@ def test_anonymous_complaint_and_reply(new_page, server):
     assert "138 0000 0000" not in anon.locator("main").inner_text()
     shot(anon, j, "reply-read")
     assert not anon.errors, anon.errors
+
+
+# --------------------------------------------------------------------------- long operations
+def test_a_long_operation_shows_progress_and_is_sent_once(new_page, server):
+    """Saving a scheme recomputes the year: the page says so with a progress bar while the server works,
+    and a second submission is refused. The test's own listener, after the page's, stops the submission
+    from leaving the page, so nothing changes on the server."""
+    page = new_page()
+    login(page, "admin")
+    page.goto("/schemes?year=2026")
+    assert page.locator("form[data-busy]").count() == 1
+    page.evaluate("""() => { window.sent = 0; window.addEventListener('submit', e => {
+        if (!e.defaultPrevented) { window.sent += 1; } e.preventDefault(); }); }""")
+    page.locator("form[data-busy] [type=submit]").click()
+    state = ("() => { const s = document.querySelector('.busy[role=status]'); "
+             "const b = document.querySelector('form[data-busy] [type=submit]'); "
+             "return s && {text: s.textContent, bars: s.querySelectorAll('progress').length, disabled: b.disabled, "
+             "count: document.querySelectorAll('.busy[role=status]').length, sent: window.sent}; }")
+    page.wait_for_function("() => document.querySelector('form[data-busy] [type=submit]').disabled")
+    seen = page.evaluate(state)
+    assert "重新计算本年度全部单位得分" in seen["text"] and seen["bars"] == 1 and seen["sent"] == 1, seen
+    shot(page, "long-operation", "scheme-saving")
+    page.evaluate("() => document.querySelector('form[data-busy]').requestSubmit()")  # again, while under way
+    seen = page.evaluate(state)
+    assert seen["sent"] == 1 and seen["count"] == 1, seen
+    assert not page.errors, page.errors
