@@ -43,10 +43,6 @@ def _format(pattern: str) -> Callable[[Render], Render]:
     return register
 
 
-def _period(year: str, quarter: str) -> str:
-    return f"{year}年第{quarter}季度"
-
-
 @_format(rf"^Case #(?P<case>\d+): (?P<what>[a-z][a-z -]*?)(?P<rest> on time: .*| \(.*|: {_NUM})$")
 def _case(m: re.Match) -> str | None:
     what = _named(m["what"])
@@ -77,54 +73,11 @@ def _check(m: re.Match) -> str:
             f"{m['p']}，满分 {m['top']}")
 
 
-@_format(rf"^No control checks recorded yet: share (?P<s>{_NUM}) assumed → (?P<p>{_NUM}) of (?P<top>{_NUM})$")
-def _control_new(m: re.Match) -> str:
-    return f"尚无内控检查记录：按得分比例 {m['s']} 计 → {m['p']}，满分 {m['top']}"
-
-
-@_format(rf"^No control checks this quarter: share (?P<s>{_NUM}) of (?P<y>\d{{4}})Q(?P<q>[1-4]) carried over → "
-         rf"(?P<p>{_NUM}) of (?P<top>{_NUM})$")
-def _control_carry(m: re.Match) -> str:
-    return f"本季度无内控检查：沿用{_period(m['y'], m['q'])}得分比例 {m['s']} → {m['p']}，满分 {m['top']}"
-
-
-@_format(rf"^(?P<name>[^:]+): not run yet, rate (?P<r>{_NUM}) assumed → (?P<p>{_NUM}) of (?P<top>{_NUM})$")
-def _survey_default(m: re.Match) -> str | None:
-    name = _named(m["name"])
-    return name and f"{name}：尚未开展，按满意率 {m['r']} 计 → {m['p']}，满分 {m['top']}"
-
-
-@_format(rf"^(?P<name>[^:]+): not run this quarter, rate (?P<r>{_NUM}) of (?P<y>\d{{4}})Q(?P<q>[1-4]) carried over → "
-         rf"(?P<p>{_NUM}) of (?P<top>{_NUM})$")
-def _survey_carry(m: re.Match) -> str | None:
-    name = _named(m["name"])
-    return name and (f"{name}：本季度未开展，沿用{_period(m['y'], m['q'])}满意率 {m['r']} → {m['p']}，"
-                     f"满分 {m['top']}")
-
-
-@_format(rf"^(?P<name>[^:]+): rate (?P<r>{_NUM}) × (?P<top>{_NUM}) = (?P<p>{_NUM})$")
-def _survey(m: re.Match) -> str | None:
-    name = _named(m["name"])
-    return name and f"{name}：满意率 {m['r']} × {m['top']} = {m['p']}"
-
-
 @_format(rf"^(?P<name>[^:]+): base (?P<b>{_NUM})(?: \((?P<w>[^ ]+) rounded so the sources add up exactly\))?$")
 def _supervision_base(m: re.Match) -> str | None:
     name = _named(m["name"])
     rounded = f"（{m['w']} 经舍入，使各来源合计准确）" if m["w"] else ""
     return name and f"{name}：基础分 {m['b']}{rounded}"
-
-
-@_format(rf"^(?P<name>[^:]+): (?P<sev>[a-z]+) finding (?P<p>{_NUM})$")
-def _finding(m: re.Match) -> str | None:
-    name, severity = _named(m["name"]), _named(m["sev"])
-    return name and severity and f"{name}：{severity}问题 {m['p']}"
-
-
-@_format(rf"^(?P<name>[^:]+): (?P<v>{_NUM}) raised to 0 \(a source does not go below 0\)$")
-def _supervision_floor(m: re.Match) -> str | None:
-    name = _named(m["name"])
-    return name and f"{name}：{m['v']} 调整为 0（单一监督来源得分不低于 0）"
 
 
 @_format(rf"^(?P<kind>[^,]+), (?P<subject>[^,]+), conduct (?P<day>[\d-]+) \((?:within (?P<n>\d+) years|more than "
@@ -133,42 +86,6 @@ def _sanction(m: re.Match) -> str | None:
     kind, subject = _named(m["kind"]), _named(m["subject"])
     age = f"{m['n']}年以内" if m["n"] else f"{m['m']}年以前"
     return kind and subject and f"{kind}，{subject}，行为发生于 {m['day']}（{age}）：{m['calc']} = 扣 {m['p']}"
-
-
-@_format(rf"^(?P<kind>[^:]+): \+(?P<p>{_NUM})$")
-def _award(m: re.Match) -> str | None:
-    kind = _named(m["kind"])
-    return kind and f"{kind}：+{m['p']}"
-
-
-@_format(rf"^Control (?P<s>{_NUM}) raised to 0 \(control does not go below 0\)$")
-def _control_floor(m: re.Match) -> str:
-    return f"控制性得分 {m['s']} 调整为 0（控制性不低于 0）"
-
-
-@_format(rf"^Bonus (?P<s>{_NUM}) capped at (?P<cap>{_NUM})$")
-def _cap(m: re.Match) -> str:
-    return f"激励加分 {m['s']} 超过上限，按 {m['cap']} 计"
-
-
-@_format(rf"^Index (?P<t>{_NUM}) raised to (?P<lim>{_NUM}): deductions limited to the points the unit had$")
-def _clamp_low(m: re.Match) -> str:
-    return f"指数 {m['t']} 调整为 {m['lim']}：扣分以单位已有得分为限"
-
-
-@_format(rf"^Index (?P<t>{_NUM}) capped at (?P<lim>{_NUM}): bonus trimmed$")
-def _clamp_high(m: re.Match) -> str:
-    return f"指数 {m['t']} 超过 {m['lim']}，按 {m['lim']} 计：加分相应核减"
-
-
-@_format(r"^No cost records( yet)?: full points$")
-def _no_costs(m: re.Match) -> str:
-    return "尚无行政成本记录：得满分" if m[1] else "无行政成本记录：得满分"
-
-
-@_format(r"^No cost record for (?P<y>\d{4}): full points$")
-def _no_cost_year(m: re.Match) -> str:
-    return f"{m['y']}年无行政成本记录：得满分"
 
 
 @_format(rf"^(?P<y>\d{{4}}) per-capita cost (?P<c>{_NUM}) vs peer mean (?P<mc>{_NUM}) \(h (?P<h>{_PCT})\); "
@@ -189,6 +106,50 @@ def _saving(m: re.Match) -> str:
              else "无上年记录（变化项计 0）")
     return (f"{m['y']}年行政成本节约率 {m['s']}，同类均值 {m['ms']}；{trend}；"
             f"d_s {m['d']} 个百分点 → {m['p']}，满分 {m['top']}")
+
+
+# The formats worded by a template: (pattern, wording with the groups). The groups ``name``, ``sev`` and
+# ``kind`` are English labels, given in Chinese (a label the scheme does not know: not this format).
+_LABELLED = ("name", "sev", "kind")
+_SIMPLE = [
+    (rf"^(?P<name>[^:]+): not run yet, rate (?P<r>{_NUM}) assumed → (?P<p>{_NUM}) of (?P<top>{_NUM})$",
+     "{name}：尚未开展，按满意率 {r} 计 → {p}，满分 {top}"),
+    (rf"^(?P<name>[^:]+): not run this quarter, rate (?P<r>{_NUM}) of (?P<y>\d{{4}})Q(?P<q>[1-4]) carried over → "
+     rf"(?P<p>{_NUM}) of (?P<top>{_NUM})$", "{name}：本季度未开展，沿用{y}年第{q}季度满意率 {r} → {p}，满分 {top}"),
+    (rf"^(?P<name>[^:]+): rate (?P<r>{_NUM}) × (?P<top>{_NUM}) = (?P<p>{_NUM})$", "{name}：满意率 {r} × {top} = {p}"),
+    (rf"^(?P<name>[^:]+): (?P<sev>[a-z]+) finding (?P<p>{_NUM})$", "{name}：{sev}问题 {p}"),
+    (rf"^(?P<name>[^:]+): (?P<v>{_NUM}) raised to 0 \(a source does not go below 0\)$",
+     "{name}：{v} 调整为 0（单一监督来源得分不低于 0）"),
+    (rf"^(?P<kind>[^:]+): \+(?P<p>{_NUM})$", "{kind}：+{p}"),
+    (rf"^No control checks recorded yet: share (?P<s>{_NUM}) assumed → (?P<p>{_NUM}) of (?P<top>{_NUM})$",
+     "尚无内控检查记录：按得分比例 {s} 计 → {p}，满分 {top}"),
+    (rf"^No control checks this quarter: share (?P<s>{_NUM}) of (?P<y>\d{{4}})Q(?P<q>[1-4]) carried over → "
+     rf"(?P<p>{_NUM}) of (?P<top>{_NUM})$", "本季度无内控检查：沿用{y}年第{q}季度得分比例 {s} → {p}，满分 {top}"),
+    (rf"^Control (?P<s>{_NUM}) raised to 0 \(control does not go below 0\)$", "控制性得分 {s} 调整为 0（控制性不低于 0）"),
+    (rf"^Bonus (?P<s>{_NUM}) capped at (?P<cap>{_NUM})$", "激励加分 {s} 超过上限，按 {cap} 计"),
+    (rf"^Index (?P<t>{_NUM}) raised to (?P<lim>{_NUM}): deductions limited to the points the unit had$",
+     "指数 {t} 调整为 {lim}：扣分以单位已有得分为限"),
+    (rf"^Index (?P<t>{_NUM}) capped at (?P<lim>{_NUM}): bonus trimmed$", "指数 {t} 超过 {lim}，按 {lim} 计：加分相应核减"),
+    (r"^No cost records yet: full points$", "尚无行政成本记录：得满分"),
+    (r"^No cost records: full points$", "无行政成本记录：得满分"),
+    (r"^No cost record for (?P<y>\d{4}): full points$", "{y}年无行政成本记录：得满分"),
+]
+
+
+def _worded(wording: str) -> Render:
+    def render(m: re.Match) -> str | None:
+        groups = m.groupdict()
+        for key in _LABELLED:
+            if key in groups:
+                groups[key] = _named(groups[key])
+                if groups[key] is None:
+                    return None
+        return wording.format(**groups)
+    return render
+
+
+for _pattern, _wording in _SIMPLE:
+    _format(_pattern)(_worded(_wording))
 
 
 @lru_cache(maxsize=4096)

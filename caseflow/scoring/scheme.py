@@ -245,15 +245,13 @@ PARAMETER_LABELS: dict[str, tuple[str, str]] = {
 
 def parameter_label(key: str, lang: str = "en") -> str:
     """The name of a scheme key in ``lang``: a parameter's (``PARAMETER_LABELS``) or a code's (``label``)."""
-    pair = PARAMETER_LABELS.get(key)
-    if pair is None:
-        return label(key, lang)
-    return pair[0] if lang.startswith("zh") else pair[1]
+    return _in(PARAMETER_LABELS[key], lang) if key in PARAMETER_LABELS else label(key, lang)
 
 
 def label(code: str, lang: str = "en") -> str:
     """Return the Chinese (``zh``) or English label of a scheme code, or the code itself."""
-    pair = LABELS.get(code)
-    if pair is None:
-        return code
+    return _in(LABELS[code], lang) if code in LABELS else code
+
+
+def _in(pair: tuple[str, str], lang: str) -> str:
     return pair[0] if lang.startswith("zh") else pair[1]
