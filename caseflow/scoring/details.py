@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from .scheme import LABELS
+from .scheme import LABELS, label
 
 _NUM = r"[-+]?\d+(?:\.\d+)?"  # a number as the engine prints it (sign, decimals)
 _PCT = _NUM + "%"
@@ -23,13 +23,10 @@ _EN_LOWER_TO_CODE = {en.lower(): code for code, (_, en) in LABELS.items()}
 _RESULTS = {"pass": "通过", "partial": "部分通过", "fail": "未通过"}
 
 
-def _zh(code: str | None) -> str | None:
-    return None if code is None else LABELS[code][0]
-
-
 def _named(text: str) -> str | None:
     """The Chinese label of an English label (or its lower-case form), or None."""
-    return _zh(_EN_TO_CODE.get(text) or _EN_LOWER_TO_CODE.get(text.lower()))
+    code = _EN_TO_CODE.get(text) or _EN_LOWER_TO_CODE.get(text.lower())
+    return None if code is None else label(code, "zh")
 
 
 Render = Callable[[re.Match], "str | None"]

@@ -7,6 +7,7 @@ through ``case_open`` (each its own transaction, as every case opening is).
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from decimal import Decimal
 
@@ -170,8 +171,21 @@ def revision_close(*, revision: Revision, before: tuple) -> Revision:
     _store_annual(revision.year, rows, [revision.unit_id])
     new = rows[0] if rows else {"index": "—", "grade": "—"}
     index = s.q(new["index"]) if isinstance(new["index"], Decimal) else new["index"]
-    revision.reason = f"{revision.reason} — index {before[0]} → {index}, grade {before[1]} → {new['grade']}"
+    revision.reason = _CHANGE.format(reason=revision.reason, i0=before[0], i1=index, g0=before[1], g1=new["grade"])
     return revision
+
+
+# What ``revision_close`` appends to a revision's reason, and how it reads in Chinese (``revision_text``).
+_CHANGE = "{reason} — index {i0} → {i1}, grade {g0} → {g1}"
+_CHANGE_ZH = "{reason} — 廉情指数 {i0} → {i1}，等次 {g0} → {g1}"
+_CHANGE_RE = re.compile(r"^(?P<reason>.*) — index (?P<i0>\S+) → (?P<i1>\S+), grade (?P<g0>\S+) → (?P<g1>\S+)$",
+                        re.DOTALL)
+
+
+def revision_text(text: str, lang: str = "zh") -> str:
+    """A revision's reason in the reader's language: its recorded change worded in Chinese for ``zh``."""
+    match = _CHANGE_RE.match(text) if lang.startswith("zh") else None
+    return _CHANGE_ZH.format(**match.groupdict()) if match else text
 
 
 def grades_revise(*, year: int, unit_id: int, reason: str, actor) -> Revision:

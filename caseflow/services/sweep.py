@@ -19,6 +19,7 @@ A failing batch is retried case by case, so one failing case is logged and skipp
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -247,7 +248,22 @@ def _escalate(case_id: int, kind: str, today: date, report: SweepReport) -> None
 
 
 def _escalation_data(kind: str, due: date) -> dict:
-    return {"reason": OVERDUE_ESCALATION[kind], "note": f"{kind} due {due.isoformat()}"}
+    return {"reason": OVERDUE_ESCALATION[kind], "note": _NOTE_FORMAT.format(kind=kind, due=due.isoformat())}
+
+
+# The note ``_escalation_data`` writes ("rectify due 2026-11-26"), and how a reader sees it (``note_text``).
+_NOTE_FORMAT = "{kind} due {due}"
+_NOTE = re.compile(r"^(acknowledge|rectify) due (\d{4}-\d{2}-\d{2})$")
+_NOTE_TEXT = {"acknowledge": ("签收期限 %s 已过", "acknowledgement was due %s"),
+              "rectify": ("整改期限 %s 已过", "rectification was due %s")}
+
+
+def note_text(note: str, lang: str = "zh") -> str:
+    """An event's note in the reader's language when the sweep wrote it, else as written."""
+    match = _NOTE.match(note)
+    if match is None:
+        return note
+    return _NOTE_TEXT[match[1]][0 if lang.startswith("zh") else 1] % match[2]
 
 
 def _escalate_batch(pairs: list[Pair], today: date, report: SweepReport) -> None:

@@ -4,6 +4,7 @@ from caseflow.states.definition import (
     DEADLINE_CLEARS,
     DEADLINE_KINDS,
     DEADLINES,
+    FIELD_LABELS,
     INITIAL,
     OVERDUE_ESCALATION,
     ROLES,
@@ -30,7 +31,7 @@ from caseflow.states.machine import (
 )
 
 __all__ = [
-    "CHOICE_LABELS", "DEADLINE_CLEARS", "DEADLINE_KINDS", "DEADLINES", "INITIAL", "MACHINE",
+    "CHOICE_LABELS", "DEADLINE_CLEARS", "DEADLINE_KINDS", "DEADLINES", "FIELD_LABELS", "INITIAL", "MACHINE",
     "OVERDUE_ESCALATION", "ROLES", "STATE_LABELS", "STATES", "SWEEP_TRIGGER", "SYSTEM_ROLE",
     "TERMINAL", "TRIGGER_LABELS", "TRIGGERS", "Branch", "DeadlineRule", "FieldSpec", "Guard",
     "TriggerSpec", "allowed_triggers", "check_permission", "destination", "fire", "validate",

@@ -113,7 +113,8 @@ class TriggerSpec:
         return tuple(b.dest for b in self.branches) + (self.dest,)
 
 
-_FIELD_LABELS: dict[str, tuple[str, str]] = {
+# The labels of the trigger fields; a trigger may give a field its own (``label_zh``).
+FIELD_LABELS: dict[str, tuple[str, str]] = {
     "severity": ("严重程度", "Severity"),
     "findings": ("发现的问题", "Findings"),
     "requirements": ("整改要求", "Requirements"),
@@ -137,7 +138,7 @@ _FIELD_LABELS: dict[str, tuple[str, str]] = {
 
 def _f(name: str, kind: FieldKind = "text", required: bool = True, **kw: object) -> FieldSpec:
     """Build a FieldSpec with its labels taken from the shared label table."""
-    zh, en = _FIELD_LABELS[name]
+    zh, en = FIELD_LABELS[name]
     kw.setdefault("label_zh", zh)
     kw.setdefault("label_en", en)
     return FieldSpec(name, kind, required, **kw)  # type: ignore[arg-type]

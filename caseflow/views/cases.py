@@ -1,8 +1,6 @@
 """Case screens: the work queue, the case page with its actions, uploads, the state diagram."""
 from __future__ import annotations
 
-import re
-
 from flask import (
     Blueprint,
     Response,
@@ -31,7 +29,9 @@ from caseflow.services.attachments import attachment_save, storage_path
 from caseflow.services.calendar import get_calendar
 from caseflow.services.cases import case_open, case_transition
 from caseflow.services.deadlines import deadlines_of
+from caseflow.services.sweep import note_text
 from caseflow.states import CHOICE_LABELS, STATE_LABELS, STATES, TRIGGER_LABELS, TRIGGERS
+from caseflow.states import FIELD_LABELS as SHARED_FIELD_LABELS
 from caseflow.states.diagram import to_svg
 from caseflow.views.common import capability_required, int_arg, str_arg
 from caseflow.views.nav import NavEntry
@@ -44,27 +44,21 @@ TAB_LABELS = {"mine": N_("Mine"), "due": N_("Due within 3 working days"), "overd
               "open": N_("Open notices")}
 # Labels of the fields events record, from the machine's definition (plus what case_open records): by
 # (trigger, field), since a trigger may name its field its own way (escalate's reason is 升级原因, refer's
-# 移送理由), and by field name for the rest.
+# 移送理由), else the field's shared label.
 FIELD_LABELS: dict[object, tuple[str, str]] = {
     "title": ("标题", "Title"), "category": ("风险类别", "Risk category"), "origin": ("来源", "Origin"),
     "on_time": ("按期", "On time"), "rectify_due": ("整改期限", "Rectification due"),
-    "annual_year": ("年度", "Year"), "reason": ("理由", "Reason"),
-    **{f.name: (f.label_zh, f.label_en) for t in TRIGGERS.values() for f in t.fields if f.name != "reason"},
+    "annual_year": ("年度", "Year"), **SHARED_FIELD_LABELS,
     **{(t.name, f.name): (f.label_zh, f.label_en) for t in TRIGGERS.values() for f in t.fields},
 }
-# What the deadline sweep notes on an escalation (``sweep._escalation_data``: "rectify due 2026-11-26").
-_SWEEP_NOTE = re.compile(r"^(acknowledge|rectify) due (\d{4}-\d{2}-\d{2})$")
-_SWEEP_NOTE_TEXT = {"acknowledge": ("签收期限 %s 已过", "acknowledgement was due %s"),
-                    "rectify": ("整改期限 %s 已过", "rectification was due %s")}
 
 
 @bp.app_template_global()
 def event_note(note: str) -> str:
-    """An event's note in the current language when the system wrote it (the sweep), else as written."""
-    match = _SWEEP_NOTE.match(note)
-    if match is None:
-        return note
-    return _SWEEP_NOTE_TEXT[match[1]][1 if is_english() else 0] % match[2]
+    """An event's note in the current language when the system wrote it (``sweep.note_text``)."""
+    return note_text(note, _lang())
+
+
 SORT_LABELS = {"opened": N_("Newest first"), "opened_asc": N_("Oldest first"), "number": N_("Number"),
                "updated": N_("Recently changed"), "state": N_("State")}
 

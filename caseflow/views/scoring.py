@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import re
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -13,7 +12,6 @@ from sqlalchemy import func, select
 from caseflow import scoring as s
 from caseflow.errors import N_, CaseflowError, Forbidden, NotFound
 from caseflow.extensions import db
-from caseflow.i18n import is_english
 from caseflow.models import Case, CaseEvent, ScoringScheme, Unit, YearStatus
 from caseflow.permissions import can
 from caseflow.scoring.details import detail_text
@@ -44,18 +42,10 @@ def eligibility_reason(reason: str) -> str:
     return reason_text(reason, str(get_locale()))
 
 
-# What a revision appends to its reason (``grading.revision_close``): the index and grade before and after.
-_REVISION_TAIL = re.compile(r"^(?P<reason>.*) — index (?P<i0>\S+) → (?P<i1>\S+), grade (?P<g0>\S+) → (?P<g1>\S+)$",
-                            re.DOTALL)
-
-
 @bp.app_template_global()
 def revision_reason(text: str) -> str:
-    """A revision's reason, its recorded change worded in the current language."""
-    match = _REVISION_TAIL.match(text)
-    if match is None or is_english():
-        return text
-    return f"{match['reason']} — 廉情指数 {match['i0']} → {match['i1']}，等次 {match['g0']} → {match['g1']}"
+    """A revision's reason, its recorded change worded in the current language (``grading.revision_text``)."""
+    return grading.revision_text(text, str(get_locale()))
 
 
 @bp.app_template_global()
